@@ -23,7 +23,7 @@ export class FrameDecoder {
 
   /** Bytes held that do not yet form a frame. */
   get bufferedBytes(): number {
-    return this.#buffered;
+    return this.#buffered + (this.#expected >= 0 ? FRAME_HEADER_BYTES : 0);
   }
 
   /** Returns the bodies of every frame completed by `chunk`; throws ProtocolError on a bad header. */
