@@ -18,6 +18,8 @@ export const ExitCode = {
   degraded: 6,
   /** -health: no leader, or the leader has no quorum. */
   noQuorum: 7,
+  /** A bug in syncobj-admin itself (sysexits' EX_SOFTWARE). */
+  internal: 70,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -1,0 +1,84 @@
+// Turns parsed options and the environment into one checked invocation: which node, which
+// command, which password, how long to wait. Every usage error is raised here, before any I/O.
+
+import { readFileSync, statSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { parseAddress, type NodeAddress } from '../client/address.js';
+import type { AdminCommand } from '../client/commands.js';
+import { COMMAND_OPTIONS, DEFAULT_TIMEOUT_SECONDS, type ParsedOptions } from './options.js';
+
+export type Action = { kind: 'command'; command: AdminCommand } | { kind: 'health'; maxLag: number | null };
+
+export interface Invocation {
+  address: NodeAddress;
+  action: Action;
+  password: string | null;
+  timeoutMs: number;
+  json: boolean;
+  /** Said on stderr before anything else; never fatal. */
+  warnings: string[];
+}
+
+export function resolveInvocation(options: ParsedOptions, env: NodeJS.ProcessEnv): Invocation {
+  const warnings: string[] = [];
+  if (options.conn === undefined) throw new UsageError('missing -conn HOST:PORT: which node should I talk to?');
+  const address = parseAddress(options.conn);
+  if (!address) throw new UsageError(`invalid address to connect: '${options.conn}' (expected HOST:PORT, port 1-65535)`);
+
+  const given = COMMAND_OPTIONS.filter((name) => options[name] !== undefined && options[name] !== false);
+  if (given.length === 0) throw new UsageError('invalid command: give one of -status, -add, -remove, -set_version, -transfer, -health');
+  if (given.length > 1) throw new UsageError(`give one command, not ${given.map((n) => '-' + n).join(' and ')}`);
+  if (options['max-lag'] !== undefined && given[0] !== 'health') throw new UsageError('-max-lag goes with -health');
+
+  const timeoutSeconds = options.timeout ?? DEFAULT_TIMEOUT_SECONDS;
+  if (!(timeoutSeconds > 0) || timeoutSeconds > 86_400) throw new UsageError(`-timeout must be a number of seconds above 0, not ${timeoutSeconds}`);
+
+  return {
+    address,
+    action: toAction(given[0]!, options),
+    password: resolvePassword(options, env, warnings),
+    timeoutMs: Math.round(timeoutSeconds * 1000),
+    json: options.json === true,
+    warnings,
+  };
+}
+
+function toAction(name: (typeof COMMAND_OPTIONS)[number], options: ParsedOptions): Action {
+  switch (name) {
+    case 'status':
+      return { kind: 'command', command: { kind: 'status' } };
+    case 'set_version': {
+      const version = options.set_version!;
+      if (!Number.isSafeInteger(version)) throw new UsageError(`-set_version needs a whole number, not ${version}`);
+      return { kind: 'command', command: { kind: 'set_version', version } };
+    }
+    case 'health': {
+      const maxLag = options['max-lag'] ?? null;
+      if (maxLag !== null && !(Number.isSafeInteger(maxLag) && maxLag >= 0)) throw new UsageError(`-max-lag needs a whole number of entries, not ${maxLag}`);
+      return { kind: 'health', maxLag };
+    }
+    default: {
+      const node = options[name]!;
+      if (!parseAddress(node)) throw new UsageError(`invalid address to command ${name}: '${node}' (expected HOST:PORT, port 1-65535)`);
+      return { kind: 'command', command: { kind: name, node } };
+    }
+  }
+}
+
+/** -pass, then -pass-file, then SYNCOBJ_PASSWORD; none means the cluster has no password. */
+function resolvePassword(options: ParsedOptions, env: NodeJS.ProcessEnv, warnings: string[]): string | null {
+  if (options.pass !== undefined && options['pass-file'] !== undefined) throw new UsageError('give -pass or -pass-file, not both');
+  if (options.pass !== undefined) return options.pass;
+  const file = options['pass-file'];
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+      if (statSync(file).mode & 0o004) warnings.push(`warning: password file ${file} is readable by everyone; chmod 600 it`);
+    } catch (err) {
+      throw new UsageError(`cannot read the password file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    return text.replace(/\r?\n$/, '');
+  }
+  return env['SYNCOBJ_PASSWORD'] ?? null;
+}

@@ -1,0 +1,36 @@
+// The one option table: the fast argv scanner, yargs (help, completion, errors) and the man page
+// test all read it, so they cannot drift apart.
+
+export type OptionType = 'string' | 'number' | 'boolean';
+
+export interface OptionSpec {
+  type: OptionType;
+  describe: string;
+  group: 'Actions:' | 'Connection:' | 'Output:';
+  /** Shown in --help as the value's name. */
+  value?: string;
+}
+
+export const OPTIONS = {
+  conn: { type: 'string', value: 'HOST:PORT', describe: 'address of the node to talk to', group: 'Connection:' },
+  pass: { type: 'string', value: 'PASSWORD', describe: "cluster's password (visible in ps; prefer -pass-file)", group: 'Connection:' },
+  'pass-file': { type: 'string', value: 'FILE', describe: 'read the password from FILE (one trailing newline is dropped)', group: 'Connection:' },
+  timeout: { type: 'number', value: 'SECONDS', describe: 'give up after SECONDS (default 10)', group: 'Connection:' },
+  status: { type: 'boolean', describe: "send command 'status' and print the node's state", group: 'Actions:' },
+  add: { type: 'string', value: 'HOST:PORT', describe: "send command 'add': add a member to the cluster", group: 'Actions:' },
+  remove: { type: 'string', value: 'HOST:PORT', describe: "send command 'remove': remove a member from the cluster", group: 'Actions:' },
+  set_version: { type: 'number', value: 'N', describe: 'set the cluster code version', group: 'Actions:' },
+  transfer: { type: 'string', value: 'HOST:PORT', describe: 'move leadership to that member', group: 'Actions:' },
+  health: { type: 'boolean', describe: 'exit 0 only if the node answers, sees a leader and has quorum', group: 'Actions:' },
+  'max-lag': { type: 'number', value: 'N', describe: "with -health: unhealthy when the node's commit index is more than N behind the leader's", group: 'Actions:' },
+  json: { type: 'boolean', describe: 'print machine-readable JSON', group: 'Output:' },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+
+type ValueOf<T extends OptionType> = T extends 'boolean' ? boolean : T extends 'number' ? number : string;
+export type ParsedOptions = { -readonly [K in OptionName]?: ValueOf<(typeof OPTIONS)[K]['type']> };
+
+export const COMMAND_OPTIONS = ['status', 'add', 'remove', 'set_version', 'transfer', 'health'] as const satisfies readonly OptionName[];
+
+export const DEFAULT_TIMEOUT_SECONDS = 10;

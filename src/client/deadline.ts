@@ -1,0 +1,14 @@
+// One overall deadline for a command, shared by its phases, so a slow phase eats only its share.
+
+export class Deadline {
+  readonly #end: number;
+  constructor(readonly totalMs: number) {
+    this.#end = performance.now() + totalMs;
+  }
+  remainingMs(): number {
+    return Math.max(0, this.#end - performance.now());
+  }
+  get seconds(): string {
+    return `${+(this.totalMs / 1000).toFixed(3)} s`;
+  }
+}
