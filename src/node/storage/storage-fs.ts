@@ -18,13 +18,11 @@ export interface StorageFs {
   readdir(path: string): Promise<string[]>;
 }
 
-const write = promisify(fs.write) as unknown as (
-  fd: number,
-  data: Uint8Array,
-  offset: number,
-  length: number,
-  position: number,
-) => Promise<number>;
+function write(fd: number, data: Uint8Array, offset: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    fs.write(fd, data, offset, length, position, (err, written) => (err ? reject(err) : resolve(written)));
+  });
+}
 
 export const nodeStorageFs: StorageFs = {
   mkdir: async (path, mode) => {
