@@ -46,7 +46,6 @@ export async function parseWithYargs(argv: readonly string[]): Promise<FullParse
     }
   });
   if (printed || args['help']) return { kind: 'printed' };
-  if (args._.length) throw new UsageError(`unexpected argument '${String(args._[0])}'`);
   const options: Record<string, unknown> = {};
   for (const name of Object.keys(OPTIONS) as OptionName[]) {
     const value = args[name];

@@ -2,7 +2,8 @@
 // through the client, so main.ts loads it only after the key derivation has started.
 
 import { CommandFailedError, ExitCode, type ExitCodeValue } from '../errors.js';
-import { AdminClient, describeCommand, isSuccessReply, type AdminReply, type PasswordKeys } from '../client/index.js';
+import { AdminClient, describeCommand, isSuccessReply, type PasswordKeys } from '../client/index.js';
+import { runTransfer } from './commands/transfer.js';
 import { judgeHealth } from './health.js';
 import type { Invocation } from './invocation.js';
 import type { Output } from './output.js';
@@ -23,7 +24,8 @@ export async function runInvocation(inv: Invocation, keys: PasswordKeys, io: Out
     return verdict.exitCode;
   }
   const { command } = action;
-  const reply: AdminReply = await client.execute(inv.address, command);
+  if (command.kind === 'transfer') return runTransfer(inv, command.node, client, io);
+  const reply = await client.execute(inv.address, command);
   const ok = command.kind === 'status' ? reply instanceof Map : isSuccessReply(reply);
   if (inv.json) {
     io.out(toJson(command.kind === 'status' && reply instanceof Map ? reply : { command: describeCommand(command), ok, reply }));

@@ -1,0 +1,72 @@
+// -transfer: ask for the move, then believe only the target. "Done" means the target itself
+// reports that it leads (PySyncObj PR 200 answered SUCCESS for transfers that were cancelled).
+
+import { CommandFailedError, ExitCode, TimeoutError, type ExitCodeValue } from '../../errors.js';
+import { Deadline } from '../../client/deadline.js';
+import { isSuccessReply, parseAddress, type AdminClient, type StatusMap } from '../../client/index.js';
+import type { Invocation } from '../invocation.js';
+import type { Output } from '../output.js';
+import { versionWithoutTransfer } from '../pysyncobj-version.js';
+import { renderReplyText, toJson } from '../render.js';
+
+const POLL_MS = 25;
+
+export async function runTransfer(inv: Invocation, target: string, client: AdminClient, io: Output): Promise<ExitCodeValue> {
+  const deadline = new Deadline(inv.timeoutMs);
+  const started = performance.now();
+  const conn = inv.address.text;
+  const before = await statusOf(client, conn, deadline);
+  const lacking = versionWithoutTransfer(before);
+  if (lacking) {
+    throw new CommandFailedError(
+      `${conn} runs PySyncObj ${lacking}, which has no leadership transfer; nothing was sent, because such a node ` +
+        `stops its Raft thread on an unknown command. Restart the leader instead and let the cluster elect.`,
+    );
+  }
+  const oldLeader = before.get('leader') ?? null;
+  if (io.isTTY && !inv.json) io.err(`transferring leadership from ${oldLeader ?? 'no leader'} to ${target}...\n`);
+  const reply = await client.execute(inv.address, { kind: 'transfer', node: target }, deadline.remainingMs());
+  if (!isSuccessReply(reply)) {
+    if (inv.json) io.out(toJson({ command: `transfer ${target}`, ok: false, reply, old_leader: oldLeader }));
+    else io.out(renderReplyText(reply));
+    return ExitCode.commandFailed;
+  }
+  if (!inv.json) io.out(renderReplyText(reply));
+  const confirmed = await confirmLeader(client, target, deadline);
+  const ms = Math.round(performance.now() - started);
+  if (inv.json) {
+    io.out(toJson({ command: `transfer ${target}`, ok: true, reply, old_leader: oldLeader, new_leader: target, term: confirmed.get('raft_term'), ms }));
+  } else if (io.isTTY) {
+    io.out(`old leader: ${oldLeader}\nnew leader: ${target} (confirmed by ${target}, term ${confirmed.get('raft_term')})\ntook ${ms} ms\n`);
+  }
+  return ExitCode.ok;
+}
+
+async function statusOf(client: AdminClient, address: string, deadline: Deadline): Promise<StatusMap> {
+  const parsed = parseAddress(address);
+  if (!parsed) throw new CommandFailedError(`the cluster names a member '${address}' that is not HOST:PORT`);
+  const reply = await client.execute(parsed, { kind: 'status' }, deadline.remainingMs());
+  if (!(reply instanceof Map)) throw new CommandFailedError(`${address} answered 'status' with '${String(reply)}'`);
+  return reply;
+}
+
+/** Polls the target until it says it leads; another member leading is a failure that names it. */
+async function confirmLeader(client: AdminClient, target: string, deadline: Deadline): Promise<StatusMap> {
+  let last = 'it never answered';
+  while (deadline.remainingMs() > 0) {
+    try {
+      const status = await statusOf(client, target, deadline);
+      const leader = status.get('leader');
+      if (leader === target && status.get('state') === 2) return status;
+      if (leader !== null && leader !== undefined && leader !== target) {
+        throw new CommandFailedError(`the node reported SUCCESS, but ${target} says ${leader} leads (term ${status.get('raft_term')}): the transfer did not take`);
+      }
+      last = `it reports no leader yet (term ${status.get('raft_term')})`;
+    } catch (err) {
+      if (err instanceof CommandFailedError) throw err;
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, Math.min(POLL_MS, deadline.remainingMs())));
+  }
+  throw new TimeoutError(`the node reported SUCCESS, but ${target} did not confirm its leadership within ${deadline.seconds}: ${last}`, 'confirm');
+}

@@ -1,0 +1,60 @@
+// The fast scanner and yargs read the same option table and must agree on every well-formed line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scanArgs } from '../../src/cli/fast-args.js';
+import { parseWithYargs } from '../../src/cli/full-parser.js';
+import { resolveInvocation } from '../../src/cli/invocation.js';
+import { UsageError } from '../../src/errors.js';
+
+const wellFormed: string[][] = [
+  ['-conn', '127.0.0.1:4321', '-status'],
+  ['--conn', '127.0.0.1:4321', '--status', '--json'],
+  ['-conn=127.0.0.1:4321', '-pass', 'secret', '-status'],
+  ['-conn', 'db1:2222', '-add', '10.0.0.4:2222', '-timeout', '2.5'],
+  ['-conn', 'db1:2222', '-remove', '10.0.0.4:2222'],
+  ['-conn', 'db1:2222', '-set_version', '3'],
+  ['-conn', 'db1:2222', '-transfer', 'db2:2222', '--pass-file', '/tmp/pw'],
+  ['-conn', 'db1:2222', '-health', '-max-lag', '10'],
+];
+
+test('the fast scanner and yargs agree on well-formed invocations', async () => {
+  for (const argv of wellFormed) {
+    const fast = scanArgs(argv);
+    assert.ok(fast, `fast scanner declined ${argv.join(' ')}`);
+    const full = await parseWithYargs(argv);
+    assert.equal(full.kind, 'options');
+    assert.deepEqual(full.kind === 'options' && full.options, fast, argv.join(' '));
+  }
+});
+
+test('the fast scanner declines what it is unsure of, leaving it to yargs', () => {
+  for (const argv of [['--help'], ['-conn'], ['-conn', 'a:1', '-status', '-status'], ['-conn', 'a:1', '-bogus'], ['completion'], ['-status=yes'], ['-conn', 'a:1', '-set_version', 'x'], ['-conn', '-status']]) {
+    assert.equal(scanArgs(argv), null, argv.join(' '));
+  }
+});
+
+test('yargs turns malformed lines into usage errors', async () => {
+  await assert.rejects(parseWithYargs(['-conn', 'a:1', '-bogus']), UsageError);
+  await assert.rejects(parseWithYargs(['-conn']), UsageError);
+  await assert.rejects(parseWithYargs(['-conn', 'a:1', 'stray']), /Unknown argument: stray/);
+});
+
+test('invocations are checked before any I/O', () => {
+  const usage = (opts: Parameters<typeof resolveInvocation>[0], re: RegExp) => assert.throws(() => resolveInvocation(opts, {}), (e: unknown) => e instanceof UsageError && re.test(e.message));
+  usage({ status: true }, /missing -conn/);
+  usage({ conn: 'nohost', status: true }, /invalid address to connect: 'nohost'/);
+  usage({ conn: 'h:0', status: true }, /invalid address to connect/);
+  usage({ conn: 'h:1' }, /invalid command/);
+  usage({ conn: 'h:1', status: true, add: 'h:2' }, /give one command, not -status and -add/);
+  usage({ conn: 'h:1', add: 'bad' }, /invalid address to command add: 'bad'/);
+  usage({ conn: 'h:1', status: true, timeout: 0 }, /-timeout must be/);
+  usage({ conn: 'h:1', set_version: 1.5 }, /whole number/);
+  usage({ conn: 'h:1', status: true, 'max-lag': 3 }, /-max-lag goes with -health/);
+  usage({ conn: 'h:1', status: true, pass: 'a', 'pass-file': '/x' }, /not both/);
+  usage({ conn: 'h:1', status: true, 'pass-file': '/nonexistent/pw' }, /cannot read the password file \/nonexistent\/pw: ENOENT/);
+  const inv = resolveInvocation({ conn: '[::1]:4321', status: true }, { SYNCOBJ_PASSWORD: 'env' });
+  assert.equal(inv.address.host, '::1');
+  assert.equal(inv.password, 'env');
+  assert.equal(inv.timeoutMs, 10_000);
+  assert.equal(resolveInvocation({ conn: 'h:1', status: true, pass: '' }, { SYNCOBJ_PASSWORD: 'env' }).password, '');
+});
