@@ -1,0 +1,45 @@
+// The public surface of the Raft core: a pure, deterministic state machine the node runtime drives.
+/**
+ * # Driving a RaftNode
+ *
+ * ```ts
+ * const node = new RaftNode({ id, voters, random, electionMode, supportedCodeVersion,
+ *                             hardState, entries, snapshot });          // restored from storage
+ * every tick interval:  node.tick();
+ * on a message:         node.step(decode(bytes));
+ * on a client request:  node.propose(data, id) | proposeConfChange({type, node}, id) | proposeVersion(n, id)
+ *                       | transferLeadership(target | 'auto', id) | readIndex(id)
+ * then, until it returns null:
+ *   const rd = node.ready();
+ *   1. persist rd.snapshot (restore the state machine from it), rd.entries (truncate stored entries from
+ *      rd.entries[0].index first) and rd.hardState; fsync.          -- "durable before sent"
+ *      If that fails: node.reportStorageFailure(reason) and stop handling rd (send nothing, apply nothing).
+ *   2. send rd.messages.
+ *   3. apply rd.committed in order; serve rd.readStates once applied >= index; turn rd.results into replies.
+ *   4. node.advance(rd).
+ * Call node.compact(appliedIndex, stateMachineBytes) now and then and persist the snapshot it returns.
+ * ```
+ *
+ * Election modes (Tarantool PR 12696) are per member and fixed at construction: `candidate` campaigns after
+ * a randomized election timeout; `manual` campaigns only when a transfer's TimeoutNow asks it to; `voter`
+ * never campaigns and is refused as a transfer target. All three vote and count in quorums.
+ *
+ * Every message carries its sender's election mode and supported code version, so a leader knows them for
+ * every member it has heard from: `status().peers` shows them, transfers refuse known `voter` targets, and
+ * `proposeVersion` refuses until every member's supported version is known.
+ *
+ * Membership: `add` appends a config entry making the node a learner; the leader promotes it to voter once
+ * its log has caught up with the commit index; the `confChange` result arrives when the promotion commits.
+ * A node joining an existing cluster is started with `voters: []` and empty storage. Removing the leader
+ * first transfers leadership to the most up-to-date eligible voter, then forwards the removal to it.
+ */
+export { RaftNode } from './raft.js';
+export type { RaftConfig, RaftStatus, PeerStatus, Role } from './raft.js';
+export type { Message, MessageType, RequestId, RequestKind } from './messages.js';
+export type { Ready, RaftResult, ReadState } from './results.js';
+export type { ConfChange, Membership } from './membership.js';
+export { decodeMembership, encodeMembership } from './membership.js';
+export { decodeCodeVersion, encodeCodeVersion } from './code_version.js';
+export type { ProgressState } from './progress.js';
+export type { TransferPhase } from './transfer.js';
+export type { ElectionMode, Entry, EntryKind, HardState, NodeId, Snapshot, SnapshotMeta } from './types.js';

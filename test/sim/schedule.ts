@@ -1,0 +1,156 @@
+// One random schedule: a small cluster under faults and random requests, then healed and required to make progress.
+import { Cluster } from './cluster.js';
+import type { ElectionMode, NodeId } from '../../src/raft/index.js';
+
+export interface ScheduleOutcome {
+  seed: number;
+  violations: string[];
+  trace: string[] | null;
+  /** Virtual ticks the schedule ran. */
+  ticks: number;
+}
+
+export interface ScheduleOptions {
+  trace?: boolean;
+  /** Ticks of chaos before healing. */
+  chaosTicks?: number;
+}
+
+const ELECTION_TICKS = 10;
+/** After healing, a leader must exist and a proposal commit within this many ticks. */
+const LIVENESS_BOUND = 30 * ELECTION_TICKS;
+
+/** Election modes for a cluster of `size` with candidates a strict majority, so it can always elect a leader. */
+function pickModes(size: number, rng: Cluster['rng']): ElectionMode[] {
+  const modes: ElectionMode[] = [];
+  const candidates = Math.floor(size / 2) + 1 + rng.int(size - Math.floor(size / 2));
+  for (let i = 0; i < size; i++) modes.push(i < candidates ? 'candidate' : rng.pick<ElectionMode>(['voter', 'manual']));
+  return rng.shuffle(modes);
+}
+
+export function runSchedule(seed: number, options: ScheduleOptions = {}): ScheduleOutcome {
+  const cluster = new Cluster({ seed, trace: options.trace ?? false, electionTicks: ELECTION_TICKS });
+  const rng = cluster.rng;
+  const size = rng.chance(0.6) ? 3 : 5;
+  const voters: NodeId[] = Array.from({ length: size }, (_, i) => `n${i + 1}`);
+  const modes = pickModes(size, rng);
+  const spare: NodeId = `n${size + 1}`;
+  cluster.log(`seed ${seed}: voters ${voters.map((v, i) => `${v}(${modes[i]})`).join(' ')}, spare ${spare}`);
+  voters.forEach((id, i) => cluster.addNode(id, { voters, mode: modes[i]!, supportedCodeVersion: 1 + rng.int(3) }));
+  let spareAdded = false;
+  const modeOf = (id: NodeId): ElectionMode => cluster.node(id).mode;
+
+  cluster.faults = { drop: rng.next() * 0.15, duplicate: rng.next() * 0.05, maxDelay: rng.int(4) };
+  cluster.crashBeforePersist = rng.chance(0.3) ? 0.002 : 0;
+  cluster.crashBeforeSend = rng.chance(0.3) ? 0.002 : 0;
+  const chaosTicks = options.chaosTicks ?? 60 + rng.int(80);
+
+  const ids = (): NodeId[] => [...cluster.nodes.keys()];
+  for (let t = 0; t < chaosTicks; t++) {
+    cluster.step();
+    const live = cluster.live();
+    if (live.length > 0 && rng.chance(0.35)) cluster.propose(rng.pick(live).id);
+    const r = rng.next();
+    if (r < 0.015) {
+      const leader = cluster.leader();
+      if (leader) {
+        const target = rng.chance(0.2) ? 'auto' : rng.pick(ids());
+        cluster.log(`transfer from=${leader} to=${target}`);
+        cluster.on(leader, (raft) => raft.transferLeadership(target, `transfer-${t}`));
+      }
+    } else if (r < 0.025) {
+      const leader = cluster.leader();
+      if (leader) {
+        const s = cluster.raft(leader).status();
+        const members = [...s.voters, ...s.learners];
+        if (!spareAdded && !members.includes(spare)) {
+          spareAdded = true;
+          if (!cluster.nodes.has(spare)) cluster.addNode(spare, { voters: [], mode: 'candidate', supportedCodeVersion: 1 + rng.int(3) });
+          cluster.log(`conf-change add ${spare}`);
+          cluster.on(leader, (raft) => raft.proposeConfChange({ type: 'add', node: spare }, `conf-${t}`));
+        } else {
+          // Remove a member only while candidates stay a strict majority of the voters left.
+          const victim = rng.pick(members);
+          const left = s.voters.filter((v) => v !== victim);
+          if (left.filter((v) => modeOf(v) === 'candidate').length * 2 > left.length && left.length >= 2) {
+            cluster.log(`conf-change remove ${victim}`);
+            cluster.on(leader, (raft) => raft.proposeConfChange({ type: 'remove', node: victim }, `conf-${t}`));
+          }
+        }
+      }
+    } else if (r < 0.03) {
+      const node = rng.pick(live.length > 0 ? live : [...cluster.nodes.values()]);
+      if (node.raft) {
+        const version = rng.int(4);
+        cluster.log(`set-version ${node.id} ${version}`);
+        cluster.on(node.id, (raft) => raft.proposeVersion(version, `version-${t}`));
+      }
+    } else if (r < 0.06) {
+      if (live.length > 0) {
+        const node = rng.pick(live);
+        cluster.on(node.id, (raft) => raft.readIndex(`read-${t}`));
+      }
+    } else if (r < 0.075) {
+      cluster.crash(rng.pick(ids()));
+    } else if (r < 0.11) {
+      const down = [...cluster.nodes.values()].filter((n) => !n.raft);
+      if (down.length > 0) cluster.restart(rng.pick(down).id);
+    } else if (r < 0.115) {
+      cluster.restartAll();
+    } else if (r < 0.13) {
+      const shuffled = rng.shuffle(ids());
+      const cut = 1 + rng.int(shuffled.length - 1);
+      cluster.partition(shuffled.slice(0, cut), shuffled.slice(cut));
+    } else if (r < 0.15) {
+      cluster.heal();
+    } else if (r < 0.17) {
+      if (live.length > 0) cluster.compact(rng.pick(live).id);
+    } else if (r < 0.175) {
+      if (live.length > 0) rng.pick(live).failNextPersist = true;
+    }
+  }
+
+  // Heal everything: the cluster must elect a leader and commit a new proposal in bounded time.
+  cluster.heal();
+  cluster.faults = { drop: 0, duplicate: 0, maxDelay: 1 };
+  cluster.crashBeforePersist = 0;
+  cluster.crashBeforeSend = 0;
+  for (const n of cluster.nodes.values()) {
+    n.failNextPersist = false;
+    if (!n.raft) cluster.restart(n.id);
+  }
+  cluster.log('healed');
+  const healedAt = cluster.now;
+  // A probe can legitimately stay undecided (its leader was deposed and nothing has committed past it
+  // yet) or fail, so a new probe goes to the current leader every few election timeouts.
+  const probes: { node: NodeId; requestId: string }[] = [];
+  let lastProbeAt = -Infinity;
+  let progressed = false;
+  while (cluster.now - healedAt < LIVENESS_BOUND && !progressed) {
+    cluster.step();
+    const leader = cluster.leader();
+    if (leader && cluster.leaders().length === 1 && cluster.now - lastProbeAt >= 3 * ELECTION_TICKS) {
+      lastProbeAt = cluster.now;
+      probes.push({ node: leader, requestId: cluster.propose(leader, `probe-${seed}-${probes.length}`) });
+    }
+    progressed = probes.some((p) => {
+      const r = cluster.result(p.node, p.requestId, 'proposal');
+      return r !== undefined && r.type === 'proposal' && r.ok;
+    });
+  }
+  const violations = [...cluster.checker.violations];
+  if (!progressed) violations.push(`t=${cluster.now}: no proposal committed within ${LIVENESS_BOUND} ticks after healing\n${cluster.state()}`);
+  // Nothing acknowledged is lost: every acknowledged entry is in the final leader's log.
+  const leader = cluster.leader();
+  if (leader) {
+    const raft = cluster.raft(leader);
+    const snapIndex = raft.softState().snapshotIndex;
+    for (const [index, key] of cluster.checker.acknowledged) {
+      if (index <= snapIndex) continue;
+      const e = raft.entries(index, index + 1)[0];
+      const decoded = e ? `${e.kind}:${new TextDecoder().decode(e.data)}` : 'nothing';
+      if (decoded !== key) violations.push(`acknowledged ${key} at ${index} is ${decoded} in the final leader's log`);
+    }
+  }
+  return { seed, violations, trace: cluster.trace, ticks: cluster.now };
+}
