@@ -9,6 +9,7 @@ export {
   type ServerSocketHandshakeOptions,
 } from './socket-handshake.js';
 export { NativeChannel } from './native-channel.js';
+export { preloadNativeWire } from './lazy-deps.js';
 export { ClientHandshake, ServerHandshake, type HandshakeOptions, type HandshakeStep } from './handshake.js';
 export { NativeSession } from './native-session.js';
 export { FrameDecoder, encodeFrame } from './frame-decoder.js';

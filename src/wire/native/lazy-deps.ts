@@ -24,3 +24,11 @@ export function loadPackr(): Promise<Packr> {
   );
   return packrPromise;
 }
+
+/**
+ * Starts loading tweetnacl and msgpackr now, so their evaluation overlaps the password
+ * derivation (which runs in the thread pool) and the TCP connect instead of following them.
+ */
+export function preloadNativeWire(): Promise<void> {
+  return Promise.all([loadNacl(), loadPackr()]).then(() => undefined);
+}
