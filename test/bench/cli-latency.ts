@@ -1,0 +1,63 @@
+// CLI latency: `syncobj-admin -status` with a password against a real PySyncObj node, alternating
+// with /usr/bin/syncobj_admin against the same node; medians and the ratio (target: <= 0.6x).
+
+import { spawnSync } from 'node:child_process';
+import { OUR_ADMIN, SYNCOBJ_ADMIN, pysyncobjMissing, startPysyncobjCluster } from '../support/pysyncobj-cluster.js';
+import { median, ms } from './stats.js';
+
+export interface LatencyResult {
+  runs: number;
+  oursMs: number;
+  theirsMs: number;
+  nodeBareMs: number;
+  ratio: number;
+}
+
+function timeOnce(command: string, args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(command, args, { encoding: 'utf8', timeout: 20_000 });
+  const t = performance.now() - t0;
+  if (r.status !== 0 || !r.stdout.includes('leader:')) throw new Error(`${command} failed: ${r.stderr || r.stdout}`);
+  return t;
+}
+
+export async function benchCliLatency(runs: number): Promise<LatencyResult | string> {
+  const missing = pysyncobjMissing();
+  if (missing) return `skipped: ${missing}`;
+  const cluster = await startPysyncobjCluster(1, { password: 'bench-secret' });
+  try {
+    const conn = cluster.addresses[0]!;
+    const oursArgs = [OUR_ADMIN, '-conn', conn, '-pass', 'bench-secret', '-status'];
+    const theirsArgs = ['-conn', conn, '-pass', 'bench-secret', '-status'];
+    for (let i = 0; i < 3; i++) {
+      timeOnce(process.execPath, oursArgs);
+      timeOnce(SYNCOBJ_ADMIN, theirsArgs);
+    }
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      ours.push(timeOnce(process.execPath, oursArgs));
+      theirs.push(timeOnce(SYNCOBJ_ADMIN, theirsArgs));
+      const t0 = performance.now();
+      spawnSync(process.execPath, ['-e', '0']);
+      bare.push(performance.now() - t0);
+    }
+    const result = { runs, oursMs: median(ours), theirsMs: median(theirs), nodeBareMs: median(bare), ratio: median(ours) / median(theirs) };
+    return result;
+  } finally {
+    await cluster.stop();
+  }
+}
+
+export function latencyTable(r: LatencyResult | string): string {
+  if (typeof r === 'string') return `CLI latency: ${r}\n`;
+  return [
+    `| -status with a password, ${r.runs} alternating runs | median wall | ratio |`,
+    '|---|---|---|',
+    `| /usr/bin/syncobj_admin (anchor) | ${ms(r.theirsMs)} | 1.00x |`,
+    `| syncobj-admin | ${ms(r.oursMs)} | ${r.ratio.toFixed(2)}x (target <= 0.60x) |`,
+    `| bare \`node -e 0\` (floor) | ${ms(r.nodeBareMs)} | ${(r.nodeBareMs / r.theirsMs).toFixed(2)}x |`,
+    '',
+  ].join('\n');
+}
