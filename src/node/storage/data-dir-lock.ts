@@ -1,5 +1,6 @@
 // One node per data dir: an exclusive pid lock file, taken over only from a process that no longer exists.
 
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { FILE_MODE } from './atomic-file.js';
@@ -21,39 +22,57 @@ export class DataDirLock {
   private constructor(readonly path: string) {}
 
   /**
-   * Creates LOCK with O_EXCL and writes our pid. If it exists and names a live process
-   * (this one included: a second open in the same process is refused too), fails with a
-   * StorageError naming the dir and the pid; a lock left by a dead process is replaced.
+   * Writes our pid to a private file and hard-links it to LOCK: the link either fails (EEXIST) or
+   * creates a LOCK that already holds the pid, so nobody ever sees a half-written lock. If LOCK
+   * names a live process (this one included: a second open in the same process is refused too),
+   * fails with a StorageError naming the dir and the pid; a lock left by a dead process is replaced.
    */
   static async acquire(dir: string): Promise<DataDirLock> {
     const path = join(dir, LOCK_FILE);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const handle = await fs.open(path, 'wx', FILE_MODE);
-        try {
-          await handle.writeFile(`${process.pid}\n`);
-        } finally {
-          await handle.close();
-        }
-        return new DataDirLock(path);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw StorageError.fromIo('creating lock file', path, err);
-      }
-      const holder = Number.parseInt(await fs.readFile(path, 'utf8').catch(() => ''), 10);
-      if (Number.isSafeInteger(holder) && holder > 0 && isAlive(holder)) {
-        throw new StorageError(
-          `data dir ${dir} is in use by process ${holder} (lock file ${path}); stop that node first, or use another --data-dir`,
-          'locked',
-          path,
-        );
-      }
-      // A holder that died (or a lock file left empty by a crash mid-create): take the lock over.
-      await fs.unlink(path).catch(() => undefined);
+    const mine = join(dir, `${LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}`);
+    try {
+      await fs.writeFile(mine, `${process.pid}\n`, { mode: FILE_MODE });
+    } catch (err) {
+      throw StorageError.fromIo('creating lock file', mine, err);
     }
-    throw new StorageError(`could not take the lock on data dir ${dir}: ${path} keeps reappearing; another node is starting?`, 'locked', path);
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          await fs.link(mine, path);
+          await sweepDeadAttempts(dir);
+          return new DataDirLock(path);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw StorageError.fromIo('creating lock file', path, err);
+        }
+        const holder = Number.parseInt(await fs.readFile(path, 'utf8').catch(() => ''), 10);
+        if (Number.isSafeInteger(holder) && holder > 0 && isAlive(holder)) {
+          throw new StorageError(
+            `data dir ${dir} is in use by process ${holder} (lock file ${path}); stop that node first, or use another --data-dir`,
+            'locked',
+            path,
+          );
+        }
+        // The holder died without cleaning up: take the lock over.
+        await fs.unlink(path).catch(() => undefined);
+      }
+      throw new StorageError(`could not take the lock on data dir ${dir}: ${path} keeps reappearing; is another node starting?`, 'locked', path);
+    } finally {
+      await fs.unlink(mine).catch(() => undefined);
+    }
   }
 
   async release(): Promise<void> {
     await fs.unlink(this.path).catch(() => undefined);
+  }
+}
+
+/** Removes private pid files left by openers that crashed between writing and unlinking them. */
+async function sweepDeadAttempts(dir: string): Promise<void> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = /^LOCK\.(\d+)\.[0-9a-f]{8}$/.exec(name);
+    if (match !== null && Number(match[1]) !== process.pid && !isAlive(Number(match[1]))) {
+      await fs.unlink(join(dir, name)).catch(() => undefined);
+    }
   }
 }

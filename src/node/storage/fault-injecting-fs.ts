@@ -118,3 +118,17 @@ export class FaultInjectingFs implements StorageFs {
     }
   }
 }
+
+/** Environment variable an end-to-end harness can set on a real node process (see faultPlanFromEnv). */
+export const DISK_FULL_ENV = 'SYNCOBJ_FAULT_DISK_FULL_AFTER_BYTES';
+
+/** The fault plan named by the environment, or undefined when none is set. Meant for test harnesses only. */
+export function faultPlanFromEnv(env: NodeJS.ProcessEnv = process.env): FaultPlan | undefined {
+  const raw = env[DISK_FULL_ENV];
+  if (raw === undefined || raw === '') return undefined;
+  const bytes = Number(raw);
+  if (!Number.isSafeInteger(bytes) || bytes < 0) {
+    throw new Error(`${DISK_FULL_ENV} must be a byte count, got ${JSON.stringify(raw)}`);
+  }
+  return { diskFullAfterBytes: bytes };
+}

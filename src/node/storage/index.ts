@@ -3,4 +3,4 @@
 export { NodeStorage, type NodeStorageOptions, type RecoveredState, type FsyncPolicy } from './node-storage.js';
 export { StorageError, type StorageErrorKind } from './storage-error.js';
 export { nodeStorageFs, type StorageFs } from './storage-fs.js';
-export { FaultInjectingFs, type FaultPlan } from './fault-injecting-fs.js';
+export { FaultInjectingFs, faultPlanFromEnv, DISK_FULL_ENV, type FaultPlan } from './fault-injecting-fs.js';

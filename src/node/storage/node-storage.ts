@@ -169,6 +169,14 @@ export class NodeStorage {
    */
   saveSnapshot(snapshot: Snapshot): Promise<void> {
     return this.#serialize(async () => {
+      const current = this.#snapshotName === undefined ? 0 : (parseSnapshotFileName(this.#snapshotName) ?? 0);
+      if (snapshot.meta.index < current) {
+        throw new StorageError(
+          `cannot save a snapshot at index ${snapshot.meta.index}: the one on disk is already at ${current}`,
+          'invalid',
+          join(this.dir, this.#snapshotName!),
+        );
+      }
       const name = await writeSnapshotFile(this.fsx, this.dir, snapshot, this.durable);
       const previous = this.#snapshotName;
       this.#snapshotName = name;

@@ -159,7 +159,7 @@ export class ClientHandshake {
     }
     if (this.hasPassword) {
       return new HandshakeAuthError(
-        `wrong password for ${peer}: the node's proof does not match the given password; check the cluster password`,
+        `wrong password for ${peer}: the node's proof does not match the given password (or its answer was replayed from another session); check the cluster password`,
         'wrong-password',
       );
     }

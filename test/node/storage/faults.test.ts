@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FaultInjectingFs, NodeStorage, StorageError, nodeStorageFs } from '../../../src/node/storage/index.js';
+import { DISK_FULL_ENV, FaultInjectingFs, NodeStorage, StorageError, faultPlanFromEnv, nodeStorageFs } from '../../../src/node/storage/index.js';
 import { journalFiles, makeEntries, withTempDir } from './helpers.js';
 
 const self = 'n1:1';
@@ -54,6 +54,12 @@ test('a full disk (the --fault-disk-full-after-bytes plan) fails with ENOSPC and
     assert.deepEqual(recovered.hardState, { term: 0, vote: null, commit: 0 });
     await reopened.close();
   }));
+
+test('the disk-full plan can come from the environment', () => {
+  assert.equal(faultPlanFromEnv({}), undefined);
+  assert.deepEqual(faultPlanFromEnv({ [DISK_FULL_ENV]: '4096' }), { diskFullAfterBytes: 4096 });
+  assert.throws(() => faultPlanFromEnv({ [DISK_FULL_ENV]: 'lots' }), /must be a byte count/);
+});
 
 test('a failed fdatasync makes the journal refuse further writes until reopened', () =>
   withTempDir(async (dir) => {

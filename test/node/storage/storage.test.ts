@@ -133,6 +133,20 @@ test('a snapshot beyond the log (installed from a leader) leaves an empty log th
     await reopened.close();
   }));
 
+test('a snapshot older than the one on disk is refused', () =>
+  withTempDir(async (dir) => {
+    const { storage } = await NodeStorage.open({ dir, self });
+    await storage.append(makeEntries(1, 10));
+    const meta = { index: 8, term: 1, voters: [self], learners: [], codeVersion: 0 };
+    await storage.saveSnapshot({ meta, data: new Uint8Array(0) });
+    await assert.rejects(storage.saveSnapshot({ meta: { ...meta, index: 5 }, data: new Uint8Array(0) }), (err) => err instanceof StorageError && err.kind === 'invalid');
+    await storage.close();
+    const { storage: reopened, recovered } = await NodeStorage.open({ dir, self });
+    assert.equal(recovered.snapshot?.meta.index, 8);
+    assert.deepEqual(recovered.entries.map((e) => e.index), [9, 10]);
+    await reopened.close();
+  }));
+
 test('a corrupt hard state file refuses to open, naming the file', () =>
   withTempDir(async (dir) => {
     const { storage } = await NodeStorage.open({ dir, self });

@@ -27,6 +27,16 @@ test('messages keep integers, binary, nested maps and strings', async () => {
   assert.deepEqual(client.decode(server.encode('pong')), ['pong']);
 });
 
+test('a message above the frame limit is refused before sending, and the session stays usable', async () => {
+  const client = await ClientHandshake.start({ passwordKey: key, peer: 'server', maxFrameBytes: 1024 });
+  const server = await ServerHandshake.start({ passwordKey: key, peer: 'client', maxFrameBytes: 1024 });
+  const hello = server.receive(client.hello);
+  const done = client.receive(hello.send!);
+  const serverSession = server.receive(done.send!).session!;
+  assert.throws(() => done.session!.encode(new Uint8Array(2000)), (err) => err instanceof ProtocolError && /above the frame limit of 1024/.test(err.message));
+  assert.deepEqual(serverSession.decode(done.session!.encode('small')), ['small']);
+});
+
 test('a reordered frame is rejected', async () => {
   const { client, server } = await handshakeInMemory(key, key);
   const first = client.encode(1);
