@@ -1,10 +1,11 @@
-// `npm run sim -- --seeds N [--from S] [--trace]`: runs random schedules and reports violations with replayable seeds.
+// `npm run sim -- --seeds N [--from S] [--trace] [--stats]`: runs random schedules and reports violations with replayable seeds.
 import { runSchedule } from './schedule.js';
 
-function parseArgs(argv: string[]): { seeds: number; from: number; trace: boolean } {
+function parseArgs(argv: string[]): { seeds: number; from: number; trace: boolean; stats: boolean } {
   let seeds = 1000;
   let from = 1;
   let trace = false;
+  let stats = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): number => {
@@ -15,9 +16,10 @@ function parseArgs(argv: string[]): { seeds: number; from: number; trace: boolea
     if (arg === '--seeds') seeds = value();
     else if (arg === '--from' || arg === '--seed') from = value();
     else if (arg === '--trace') trace = true;
-    else throw new Error(`unknown argument ${arg} (usage: --seeds N [--from S] [--trace])`);
+    else if (arg === '--stats') stats = true;
+    else throw new Error(`unknown argument ${arg} (usage: --seeds N [--from S] [--trace] [--stats])`);
   }
-  return { seeds, from, trace };
+  return { seeds, from, trace, stats };
 }
 
 function main(): void {
@@ -30,9 +32,11 @@ function main(): void {
     return;
   }
   let violations = 0;
+  const stats = new Map<string, number>();
   const started = process.hrtime.bigint();
   for (let seed = args.from; seed < args.from + args.seeds; seed++) {
     const outcome = runSchedule(seed, { trace: args.trace });
+    for (const [k, v] of outcome.stats) stats.set(k, (stats.get(k) ?? 0) + v);
     if (outcome.violations.length === 0) continue;
     violations += outcome.violations.length;
     console.log(`seed ${seed}: ${outcome.violations.length} violation(s)`);
@@ -43,6 +47,7 @@ function main(): void {
     if (args.trace) for (const line of replay.trace ?? []) console.log(`    ${line}`);
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (args.stats) for (const [k, v] of [...stats].sort()) console.error(`  ${k}: ${v}`);
   console.error(`(${(ms / 1000).toFixed(1)} s)`);
   console.log(`${args.seeds} schedules, ${violations} violations`);
   if (violations > 0) process.exitCode = 1;

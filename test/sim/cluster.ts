@@ -68,6 +68,8 @@ export interface ClusterOptions {
   maxHeldProposals?: number;
   /** Keep a human-readable trace of everything that happens (for replays). */
   trace?: boolean;
+  /** Emulates PySyncObj before issue 201: term and vote are not restored on restart (only the commit index). */
+  forgetTermOnRestart?: boolean;
 }
 
 const NO_FAULTS: NetworkFaults = { drop: 0, duplicate: 0, maxDelay: 0 };
@@ -104,6 +106,8 @@ export class Cluster {
   private seq = 0;
   private readonly electionTicks: number;
   private readonly options: ClusterOptions;
+  /** Counts of what happened, to show which paths a run exercised. */
+  readonly stats = new Map<string, number>();
   /** Fault injection: each Ready is lost before it is persisted (crash) with this probability. */
   crashBeforePersist = 0;
   /** Each Ready's messages are lost after it is persisted (crash before sending) with this probability. */
@@ -115,6 +119,10 @@ export class Cluster {
     this.electionTicks = options.electionTicks ?? 10;
     this.trace = options.trace ? [] : null;
     this.checker = new SafetyChecker(() => `t=${this.now}`);
+  }
+
+  count(what: string): void {
+    this.stats.set(what, (this.stats.get(what) ?? 0) + 1);
   }
 
   log(line: string): void {
@@ -156,7 +164,9 @@ export class Cluster {
       maxBatchBytes: this.options.maxBatchBytes ?? 64,
       maxHeldProposals: this.options.maxHeldProposals ?? 16,
       supportedCodeVersion: node.supportedCodeVersion,
-      hardState: { ...node.disk.hardState },
+      hardState: this.options.forgetTermOnRestart
+        ? { term: 0, vote: null, commit: node.disk.hardState.commit }
+        : { ...node.disk.hardState },
       entries: [...node.disk.entries],
       snapshot,
     });
@@ -272,7 +282,7 @@ export class Cluster {
       disk.entries.push(...rd.entries);
     }
     if (rd.hardState) {
-      if (rd.hardState.term < disk.hardState.term) this.checker.violations.push(`t=${this.now}: ${node.id} term went back`);
+      if (rd.hardState.term < disk.hardState.term && !this.options.forgetTermOnRestart) this.checker.violations.push(`t=${this.now}: ${node.id} term went back`);
       if (rd.hardState.commit < disk.hardState.commit) this.checker.violations.push(`t=${this.now}: ${node.id} durable commit went back`);
       disk.hardState = { ...rd.hardState };
     }
@@ -293,6 +303,7 @@ export class Cluster {
     }
     for (const r of rd.results) {
       node.results.push(r);
+      this.count(`result:${r.type}:${'ok' in r ? (r.ok ? 'ok' : 'failed') : 'reported'}`);
       if (this.trace) this.log(`${node.id} result ${JSON.stringify(r)}`);
       if (r.type === 'proposal' && r.ok) {
         const data = this.proposals.get(r.requestId);
@@ -341,6 +352,7 @@ export class Cluster {
       return;
     }
     this.log(`deliver ${describeMessage(m)}`);
+    this.count(`msg:${m.type}`);
     target.raft.step(m);
     this.process(m.to);
   }
@@ -399,14 +411,15 @@ export class Cluster {
     const requestId = `${id}/${data}`;
     this.proposals.set(requestId, data);
     this.log(`propose ${id} ${data}`);
-    this.raft(id).propose(encoder.encode(data), requestId);
-    this.process(id);
+    this.on(id, (raft) => raft.propose(encoder.encode(data), requestId));
     return requestId;
   }
 
   /** Runs `fn` on a live node's RaftNode and drains its Readies. */
   on(id: NodeId, fn: (raft: RaftNode) => void): void {
-    fn(this.raft(id));
+    const raft = this.node(id).raft;
+    if (!raft) return this.log(`${id} is down, request not made`);
+    fn(raft);
     this.process(id);
   }
 

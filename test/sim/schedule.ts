@@ -8,12 +8,15 @@ export interface ScheduleOutcome {
   trace: string[] | null;
   /** Virtual ticks the schedule ran. */
   ticks: number;
+  stats: Map<string, number>;
 }
 
 export interface ScheduleOptions {
   trace?: boolean;
   /** Ticks of chaos before healing. */
   chaosTicks?: number;
+  /** Run the schedule against the PySyncObj issue-201 bug (term and vote forgotten on restart). */
+  forgetTermOnRestart?: boolean;
 }
 
 const ELECTION_TICKS = 10;
@@ -28,8 +31,26 @@ function pickModes(size: number, rng: Cluster['rng']): ElectionMode[] {
   return rng.shuffle(modes);
 }
 
+/** Runs one schedule; an exception thrown by the core is a violation too, reported with the seed. */
 export function runSchedule(seed: number, options: ScheduleOptions = {}): ScheduleOutcome {
-  const cluster = new Cluster({ seed, trace: options.trace ?? false, electionTicks: ELECTION_TICKS });
+  let cluster: Cluster | null = null;
+  try {
+    return simulate(seed, options, (c) => (cluster = c));
+  } catch (err) {
+    const c = cluster as Cluster | null;
+    return {
+      seed,
+      violations: [`t=${c?.now ?? 0}: the core threw: ${(err as Error).stack ?? String(err)}`],
+      trace: c?.trace ?? null,
+      ticks: c?.now ?? 0,
+      stats: c?.stats ?? new Map(),
+    };
+  }
+}
+
+function simulate(seed: number, options: ScheduleOptions, expose: (c: Cluster) => void): ScheduleOutcome {
+  const cluster = new Cluster({ seed, trace: options.trace ?? false, electionTicks: ELECTION_TICKS, forgetTermOnRestart: options.forgetTermOnRestart ?? false });
+  expose(cluster);
   const rng = cluster.rng;
   const size = rng.chance(0.6) ? 3 : 5;
   const voters: NodeId[] = Array.from({ length: size }, (_, i) => `n${i + 1}`);
@@ -152,5 +173,5 @@ export function runSchedule(seed: number, options: ScheduleOptions = {}): Schedu
       if (decoded !== key) violations.push(`acknowledged ${key} at ${index} is ${decoded} in the final leader's log`);
     }
   }
-  return { seed, violations, trace: cluster.trace, ticks: cluster.now };
+  return { seed, violations, trace: cluster.trace, ticks: cluster.now, stats: cluster.stats };
 }
