@@ -61,7 +61,11 @@ export async function recoverJournal(
       if (batch.length === 0) return;
       const firstIndex = batch[0]!.index;
       if (last !== undefined && firstIndex > last + 1) {
-        throw corrupt(path, offset, `entries start at index ${firstIndex} but the log ends at ${last}`);
+        // A gap the snapshot covers is a compaction whose deletions did not all happen: skip what lies below it.
+        if (firstIndex > snapshotIndex + 1) {
+          throw corrupt(path, offset, `entries start at index ${firstIndex} but the log ends at ${last}`);
+        }
+        entries.length = 0;
       }
       if (last !== undefined && firstIndex <= last) cut(firstIndex);
       for (const entry of batch) entries.push(entry);

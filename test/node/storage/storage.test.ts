@@ -133,6 +133,37 @@ test('a snapshot beyond the log (installed from a leader) leaves an empty log th
     await reopened.close();
   }));
 
+test('a segment that compaction failed to delete does not block recovery', () =>
+  withTempDir(async (dir) => {
+    const { storage } = await NodeStorage.open({ dir, self });
+    await storage.append(makeEntries(1, 3));
+    const [oldName] = await journalFiles(dir);
+    const oldBytes = await fs.readFile(join(dir, oldName!));
+    await storage.saveSnapshot({ meta: { index: 100, term: 5, voters: [self], learners: [], codeVersion: 0 }, data: new Uint8Array(0) });
+    await storage.append(makeEntries(101, 2, 5));
+    await storage.close();
+    await fs.writeFile(join(dir, oldName!), oldBytes, { mode: 0o600 });
+    const { storage: reopened, recovered } = await NodeStorage.open({ dir, self });
+    assert.deepEqual(recovered.entries.map((e) => e.index), [101, 102]);
+    await reopened.close();
+  }));
+
+test('a gap the snapshot does not cover is corruption', () =>
+  withTempDir(async (dir) => {
+    const { storage } = await NodeStorage.open({ dir, self, segmentMaxBytes: 1 });
+    await storage.append(makeEntries(1, 2));
+    await storage.append(makeEntries(3, 2));
+    await storage.append(makeEntries(5, 2));
+    await storage.close();
+    const files = await journalFiles(dir);
+    assert.equal(files.length, 3);
+    await fs.unlink(join(dir, files[1]!));
+    await assert.rejects(
+      NodeStorage.open({ dir, self }),
+      (err) => err instanceof StorageError && err.kind === 'corrupt' && err.path === join(dir, files[2]!) && /start at index 5 but the log ends at 2/.test(err.message),
+    );
+  }));
+
 test('a snapshot older than the one on disk is refused', () =>
   withTempDir(async (dir) => {
     const { storage } = await NodeStorage.open({ dir, self });
