@@ -235,6 +235,7 @@ export class ServerHandshake {
     this.#done = true;
     const finish = this.#collector.take(CLIENT_FINISH_BYTES);
     if (!proofsEqual(finish, computeClientProof(this.#keys, this.#serverProof!))) {
+      if (this.requiresPassword !== this.#clientHasPassword) throw this.#flagMismatch('its proof does not verify');
       throw new HandshakeAuthError(
         `client ${peer} proved a different password (or replayed an old session); connection refused`,
         'wrong-password',
@@ -251,17 +252,16 @@ export class ServerHandshake {
 
   /** The error to report when the client hung up mid-handshake: its flag tells a password mismatch from a plain disconnect. */
   explainClientClose(): Error {
+    if (this.#keys !== undefined && this.requiresPassword !== this.#clientHasPassword) return this.#flagMismatch('it gave up');
     const peer = nameOf(this.options.peer);
-    if (this.#keys !== undefined && this.requiresPassword && !this.#clientHasPassword) {
-      return new HandshakeAuthError(`client ${peer} has no password but this node requires one; it gave up`, 'password-required');
-    }
-    if (this.#keys !== undefined && !this.requiresPassword && this.#clientHasPassword) {
-      return new HandshakeAuthError(
-        `client ${peer} has a password but this node has none configured; it gave up`,
-        'password-not-expected',
-      );
-    }
     const when = this.#keys === undefined ? 'before its hello was complete' : 'after this node proved its password (a different password?)';
     return new ProtocolError(`client ${peer} closed the connection during the native handshake, ${when}`);
+  }
+
+  #flagMismatch(outcome: string): HandshakeAuthError {
+    const peer = nameOf(this.options.peer);
+    return this.requiresPassword
+      ? new HandshakeAuthError(`client ${peer} has no password but this node requires one; ${outcome}`, 'password-required')
+      : new HandshakeAuthError(`client ${peer} has a password but this node has none configured; ${outcome}`, 'password-not-expected');
   }
 }

@@ -110,3 +110,14 @@ test('a client of another version is told so before the connection ends', async 
   const client = await ClientHandshake.start({ passwordKey: key, peer: 'old-node' });
   assert.throws(() => client.receive(step.send!), /old-node speaks native wire version/);
 });
+
+test('a passwordless client that sends a proof anyway is told apart from a wrong password by the node', async () => {
+  const none = await deriveNativeKey(null);
+  const client = await ClientHandshake.start({ passwordKey: none, peer: 'node' });
+  const server = await ServerHandshake.start({ passwordKey: key, peer: 'client-9' });
+  server.receive(client.hello);
+  assert.throws(
+    () => server.receive(new Uint8Array(32)),
+    (err) => err instanceof HandshakeAuthError && err.reason === 'password-required' && /client-9 has no password/.test(err.message),
+  );
+});
