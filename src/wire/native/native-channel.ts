@@ -20,6 +20,7 @@ export class NativeChannel extends EventEmitter {
   #backlog: unknown[] = [];
   #error: Error | undefined;
   #closed = false;
+  #corked = false;
 
   constructor(socket: Socket, session: NativeSession, readonly peer: string, leftover?: Uint8Array) {
     super();
@@ -52,7 +53,17 @@ export class NativeChannel extends EventEmitter {
     if (this.closed || this.#socket.writableEnded) {
       throw new ProtocolError(`the native connection to ${this.peer} is closed; reconnect before sending`);
     }
-    return this.#socket.write(this.#session.encode(message));
+    const frame = this.#session.encode(message);
+    // Frames sent in the same tick leave in one write (the socket has Nagle off for latency).
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#socket.uncork();
+      });
+    }
+    return this.#socket.write(frame);
   }
 
   /** Ends the connection after pending writes; resolves once the socket closed. */

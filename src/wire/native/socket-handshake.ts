@@ -124,6 +124,8 @@ function runHandshake(
       return;
     }
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // Request/response traffic of small frames: Nagle plus delayed ACKs would add tens of ms per exchange.
+    socket.setNoDelay(true);
     socket.on('data', onData);
     socket.on('close', onClose);
     socket.on('error', onError);
