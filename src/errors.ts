@@ -18,6 +18,8 @@ export const ExitCode = {
   degraded: 6,
   /** -health: no leader, or the leader has no quorum. */
   noQuorum: 7,
+  /** -health -cluster: members at the same applied index hold different state. */
+  diverged: 8,
   /** A bug in syncobj-admin itself (sysexits' EX_SOFTWARE). */
   internal: 70,
 } as const;

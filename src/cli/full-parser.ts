@@ -15,14 +15,14 @@ export function buildParser(argv: readonly string[]): Argv {
   let parser = yargs([...argv])
     .scriptName('syncobj-admin')
     .usage(USAGE)
-    .parserConfiguration({ 'short-option-groups': false, 'camel-case-expansion': false, 'duplicate-arguments-array': false, 'strip-aliased': true })
+    .parserConfiguration({ 'short-option-groups': false, 'boolean-negation': false, 'camel-case-expansion': false, 'duplicate-arguments-array': false, 'strip-aliased': true })
     .strict()
     .help('help')
     .alias('help', 'h')
     .version(false)
     .completion('completion', 'print a bash/zsh completion script')
     .wrap(Math.min(100, process.stdout.columns || 100))
-    .epilogue('Exit codes: 0 ok, 1 command failed, 2 usage, 3 unreachable, 4 auth/protocol, 5 timeout, 6 degraded, 7 no quorum. See syncobj-admin(1).')
+    .epilogue('Exit codes: 0 ok, 1 command failed, 2 usage, 3 unreachable, 4 auth/protocol, 5 timeout, 6 degraded, 7 no quorum, 8 diverged. See syncobj-admin(1).')
     .exitProcess(false)
     .fail((msg, err) => {
       throw new UsageError(msg || err?.message || 'invalid arguments');

@@ -5,6 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { parseAddress, type NodeAddress } from '../client/address.js';
 import type { AdminCommand } from '../client/commands.js';
+import type { WireChoice } from '../client/admin-client.js';
 import { COMMAND_OPTIONS, DEFAULT_TIMEOUT_SECONDS, type ParsedOptions } from './options.js';
 
 export type Action = { kind: 'command'; command: AdminCommand } | { kind: 'health'; maxLag: number | null };
@@ -12,6 +13,10 @@ export type Action = { kind: 'command'; command: AdminCommand } | { kind: 'healt
 export interface Invocation {
   address: NodeAddress;
   action: Action;
+  /** -cluster: every member, not just the one at `address`. */
+  cluster: boolean;
+  wire: WireChoice;
+  color: boolean;
   password: string | null;
   timeoutMs: number;
   json: boolean;
@@ -19,7 +24,9 @@ export interface Invocation {
   warnings: string[];
 }
 
-export function resolveInvocation(options: ParsedOptions, env: NodeJS.ProcessEnv): Invocation {
+const WIRES: readonly WireChoice[] = ['auto', 'native', 'pysyncobj'];
+
+export function resolveInvocation(options: ParsedOptions, env: NodeJS.ProcessEnv, isTTY = false): Invocation {
   const warnings: string[] = [];
   if (options.conn === undefined) throw new UsageError('missing -conn HOST:PORT: which node should I talk to?');
   const address = parseAddress(options.conn);
@@ -29,6 +36,9 @@ export function resolveInvocation(options: ParsedOptions, env: NodeJS.ProcessEnv
   if (given.length === 0) throw new UsageError('invalid command: give one of -status, -add, -remove, -set_version, -transfer, -health');
   if (given.length > 1) throw new UsageError(`give one command, not ${given.map((n) => '-' + n).join(' and ')}`);
   if (options['max-lag'] !== undefined && given[0] !== 'health') throw new UsageError('-max-lag goes with -health');
+  if (options.cluster && given[0] !== 'status' && given[0] !== 'health') throw new UsageError('-cluster goes with -status or -health');
+  const wire = (options.wire ?? 'auto') as WireChoice;
+  if (!WIRES.includes(wire)) throw new UsageError(`-wire must be auto, native or pysyncobj, not '${options.wire}'`);
 
   const timeoutSeconds = options.timeout ?? DEFAULT_TIMEOUT_SECONDS;
   if (!(timeoutSeconds > 0) || timeoutSeconds > 86_400) throw new UsageError(`-timeout must be a number of seconds above 0, not ${timeoutSeconds}`);
@@ -36,6 +46,9 @@ export function resolveInvocation(options: ParsedOptions, env: NodeJS.ProcessEnv
   return {
     address,
     action: toAction(given[0]!, options),
+    cluster: options.cluster === true,
+    wire,
+    color: isTTY && options['no-color'] !== true && !env['NO_COLOR'],
     password: resolvePassword(options, env, warnings),
     timeoutMs: Math.round(timeoutSeconds * 1000),
     json: options.json === true,
@@ -59,6 +72,7 @@ function toAction(name: (typeof COMMAND_OPTIONS)[number], options: ParsedOptions
     }
     default: {
       const node = options[name]!;
+      if (name === 'transfer' && node === 'auto') return { kind: 'command', command: { kind: 'transfer', node } };
       if (!parseAddress(node)) throw new UsageError(`invalid address to command ${name}: '${node}' (expected HOST:PORT, port 1-65535)`);
       return { kind: 'command', command: { kind: name, node } };
     }

@@ -18,7 +18,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
       if (parsed.kind === 'printed') return ExitCode.ok;
       options = parsed.options;
     }
-    const inv = resolveInvocation(options, env);
+    const inv = resolveInvocation(options, env, io.isTTY);
     json = inv.json;
     const keys = new PasswordKeys(inv.password);
     for (const w of inv.warnings) io.err(`syncobj-admin: ${w}\n`);

@@ -18,7 +18,7 @@ function byCodePoint(a: string, b: string): number {
 /** Integers beyond JavaScript's safe range become strings, so no reader rounds them. */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
-    if (typeof v === 'bigint') return v.toString();
+    if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
     if (v instanceof Map) return Object.fromEntries([...v].sort(([a], [b]) => byCodePoint(String(a), String(b))));
     return v;
   }) + '\n';

@@ -18,6 +18,7 @@ test('a status dict renders as sorted key: value lines with Python spellings', (
 test('JSON keeps integers beyond 2^53 exact as strings', () => {
   const status: StatusMap = new Map<string, string | number | bigint | boolean | null>([['commit_idx', 2n ** 60n + 1n], ['log_len', 5], ['leader', null]]);
   assert.equal(toJson(status), '{"commit_idx":"1152921504606846977","leader":null,"log_len":5}\n');
+  assert.equal(toJson({ small: 5n }), '{"small":5}\n');
 });
 
 const base = (over: [string, string | number | boolean | null][]): StatusMap =>

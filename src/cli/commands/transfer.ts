@@ -6,12 +6,13 @@ import { Deadline } from '../../client/deadline.js';
 import { isSuccessReply, parseAddress, type AdminClient, type StatusMap } from '../../client/index.js';
 import type { Invocation } from '../invocation.js';
 import type { Output } from '../output.js';
-import { versionWithoutTransfer } from '../pysyncobj-version.js';
+import { isSyncobjNode, versionWithoutTransfer } from '../pysyncobj-version.js';
 import { renderReplyText, toJson } from '../render.js';
 
 const POLL_MS = 25;
 
-export async function runTransfer(inv: Invocation, target: string, client: AdminClient, io: Output): Promise<ExitCodeValue> {
+export async function runTransfer(inv: Invocation, requested: string, client: AdminClient, io: Output): Promise<ExitCodeValue> {
+  let target = requested;
   const deadline = new Deadline(inv.timeoutMs);
   const started = performance.now();
   const conn = inv.address.text;
@@ -24,8 +25,11 @@ export async function runTransfer(inv: Invocation, target: string, client: Admin
     );
   }
   const oldLeader = before.get('leader') ?? null;
+  if (target === 'auto' && !isSyncobjNode(before)) target = await pickTarget(client, before, deadline);
   if (io.isTTY && !inv.json) io.err(`transferring leadership from ${oldLeader ?? 'no leader'} to ${target}...\n`);
   const reply = await client.execute(inv.address, { kind: 'transfer', node: target }, deadline.remainingMs());
+  // syncobj-node picks the target of 'auto' itself and names it in its reply.
+  if (target === 'auto' && typeof reply === 'string') target = reply.replace(/^SUCCESS TRANSFER /, '');
   if (!isSuccessReply(reply)) {
     if (inv.json) io.out(toJson({ command: `transfer ${target}`, ok: false, reply, old_leader: oldLeader }));
     else io.out(renderReplyText(reply));
@@ -40,6 +44,25 @@ export async function runTransfer(inv: Invocation, target: string, client: Admin
     io.out(`old leader: ${oldLeader}\nnew leader: ${target} (confirmed by ${target}, term ${confirmed.get('raft_term')})\ntook ${ms} ms\n`);
   }
   return ExitCode.ok;
+}
+
+/**
+ * 'auto' for a node that cannot pick: the connected partner whose log the leader has matched
+ * furthest, so the new leader needs the least catching up.
+ */
+async function pickTarget(client: AdminClient, status: StatusMap, deadline: Deadline): Promise<string> {
+  const leader = status.get('leader');
+  if (typeof leader !== 'string') throw new CommandFailedError(`${String(status.get('self'))} sees no leader, so there is no leadership to transfer`);
+  const leaderStatus = leader === status.get('self') ? status : await statusOf(client, leader, deadline);
+  let best: { node: string; match: bigint } | null = null;
+  for (const [key, value] of leaderStatus) {
+    const m = /^match_idx_server_(.+)$/.exec(key);
+    if (!m || (typeof value !== 'number' && typeof value !== 'bigint')) continue;
+    if (leaderStatus.get(`partner_node_status_server_${m[1]}`) !== 2) continue;
+    if (!best || BigInt(value) > best.match) best = { node: m[1]!, match: BigInt(value) };
+  }
+  if (!best) throw new CommandFailedError(`the leader ${leader} is connected to no member that could take over`);
+  return best.node;
 }
 
 async function statusOf(client: AdminClient, address: string, deadline: Deadline): Promise<StatusMap> {
