@@ -131,6 +131,17 @@ export class RaftLog {
     if (this.matchTerm(index, term) && index > this.stableIndex) this.stableIndex = index;
   }
 
+  /**
+   * Forgets entries that never became durable (the write failed). Nothing of them was sent or applied,
+   * so no other member can hold them; the commit index falls back to what this log can still prove.
+   */
+  dropUnstableEntries(): boolean {
+    if (this.stableIndex >= this.lastIndex()) return false;
+    this.entries.length = this.stableIndex - this.snapshotIndex;
+    this.committed = Math.min(this.committed, this.lastIndex());
+    return true;
+  }
+
   /** Replaces the whole log with a snapshot from the leader (thesis 5.1). */
   restore(snapshot: Snapshot): void {
     this.snapshotIndex = snapshot.meta.index;

@@ -284,11 +284,15 @@ export class RaftNode {
 
   /**
    * Persisting a Ready failed: send nothing of it, apply nothing of it. Like Tarantool on a WAL error, a
-   * leader resigns; what was not persisted stays unacknowledged and is offered again in the next Ready.
+   * leader (or candidate) resigns. Entries that were not written are dropped and their requests fail:
+   * they were never sent, so no member holds them and nothing unpersisted is ever acknowledged. Messages
+   * not handed out yet are dropped too (they may acknowledge those entries); Raft tolerates lost messages.
+   * The hard state stays in memory and is offered again in the next Ready.
    */
   reportStorageFailure(reason: string): void {
     const failed = this.readyInFlight;
     this.readyInFlight = null;
+    this.msgs = [];
     this.log.applying = this.log.applied;
     if (failed) {
       // Results and reads do not depend on this node's disk; losing them would leave clients hanging.
@@ -298,6 +302,10 @@ export class RaftNode {
     const steppedDown = this.role !== 'follower';
     if (this.role === 'leader') this.stepDown(`storage failure: ${reason}`);
     else if (steppedDown) this.becomeFollower(this.term, null);
+    if (this.log.dropUnstableEntries()) {
+      this.refreshMembership();
+      this.results.push(...this.appended.failAbove(this.log.lastIndex(), `storage failure before it was written: ${reason}`));
+    }
     this.results.push({ type: 'storageFailure', reason, steppedDown });
   }
 
@@ -515,6 +523,7 @@ export class RaftNode {
       this.finishTransfer(false, 'no leader was heard from after the transfer');
     }
     if (this.electionElapsed < this.randomizedElectionTimeout) return;
+    this.electionElapsed = 0;
     if (this.promotable() && this.mode === 'candidate') {
       this.campaign(this.preVote ? 'preElection' : 'election');
     } else {
@@ -789,6 +798,19 @@ export class RaftNode {
     return entry;
   }
 
+  /**
+   * Once the configuration that removed a member is committed, tell it the commit index one last time (so
+   * its own pending requests, such as its removal, resolve) and stop replicating to it.
+   */
+  private pruneDeparted(): void {
+    if (this.membershipIndex > this.log.committed) return;
+    for (const [id, pr] of this.progress) {
+      if (isMember(this.membership, id)) continue;
+      this.send({ type: 'heartbeat', to: id, commit: Math.min(pr.match, this.log.committed) });
+      this.progress.delete(id);
+    }
+  }
+
   /** Promotes a caught-up learner to voter, one change at a time (thesis 4.2.1). */
   private maybePromoteLearner(): void {
     if (this.role !== 'leader' || this.transfer.holdsProposals || !this.committedOwnTerm()) return;
@@ -811,6 +833,7 @@ export class RaftNode {
   private afterCommit(): void {
     this.enabledCodeVersion = this.codeVersionAt(this.log.committed);
     this.resolveAppended();
+    if (this.role === 'leader') this.pruneDeparted();
     if (this.role === 'leader' && this.committedOwnTerm()) {
       for (const r of this.reads.waitingForCommit.splice(0)) this.leaderRead(r.requestId, r.origin);
       for (const request of this.deferred.splice(0)) this.leaderAccept(request);
@@ -849,7 +872,7 @@ export class RaftNode {
     for (const id of membersOf(membership)) {
       if (id !== this.id && !this.progress.has(id)) this.progress.set(id, new Progress(this.log.lastIndex()));
     }
-    for (const id of [...this.progress.keys()]) if (!isMember(membership, id)) this.progress.delete(id);
+    // A removed member keeps its progress until its removal commits (see pruneDeparted), so it learns of it.
     const t = this.transfer.current;
     if (t && !membership.voters.includes(t.target)) this.abortTransfer(`${t.target} is no longer a voter`);
   }

@@ -41,6 +41,19 @@ export class AppendedRequests {
     return this.pending.length + this.awaitingPromotion.length;
   }
 
+  /** Fails the requests whose entries beyond `lastIndex` were dropped unwritten: no member can hold them. */
+  failAbove(lastIndex: number, reason: string): RaftResult[] {
+    const results: RaftResult[] = [];
+    for (let i = 0; i < this.pending.length; ) {
+      const p = this.pending[i]!;
+      if (p.index > lastIndex) {
+        this.pending.splice(i, 1);
+        results.push(failure(p, reason));
+      } else i++;
+    }
+    return results;
+  }
+
   resolve(committed: number, termAt: (index: number) => number | undefined, membership: Membership): RaftResult[] {
     const results: RaftResult[] = [];
     for (let i = 0; i < this.pending.length; ) {

@@ -58,6 +58,8 @@ export interface NetworkFaults {
   duplicate: number;
   /** Extra delivery delay in ticks, uniform in [0, maxDelay]. */
   maxDelay: number;
+  /** Deliver what is due in random order rather than in sending order. */
+  reorder: boolean;
 }
 
 export interface ClusterOptions {
@@ -72,7 +74,7 @@ export interface ClusterOptions {
   forgetTermOnRestart?: boolean;
 }
 
-const NO_FAULTS: NetworkFaults = { drop: 0, duplicate: 0, maxDelay: 0 };
+const NO_FAULTS: NetworkFaults = { drop: 0, duplicate: 0, maxDelay: 0, reorder: false };
 
 function hashStep(hash: number, text: string): number {
   let h = hash ^ 0x811c9dc5;
@@ -357,12 +359,12 @@ export class Cluster {
     this.process(m.to);
   }
 
-  /** Delivers every message due by now, in random order (reordering); returns how many were due. */
+  /** Delivers every message due by now (reordered if the faults say so); returns how many were due. */
   deliverDue(): number {
     const due = this.inflight.filter((f) => f.deliverAt <= this.now);
     if (due.length === 0) return 0;
     this.inflight = this.inflight.filter((f) => f.deliverAt > this.now);
-    for (const f of this.rng.shuffle(due)) this.deliverOne(f);
+    for (const f of this.faults.reorder ? this.rng.shuffle(due) : due) this.deliverOne(f);
     return due.length;
   }
 
@@ -454,7 +456,7 @@ export class Cluster {
         if (!n.raft) return `${n.id}: down`;
         const s = n.raft.status();
         const t = s.transfer ? ` transfer->${s.transfer.target}(${s.transfer.phase})` : '';
-        return `${n.id}: ${s.role} term=${s.term} vote=${s.vote ?? '-'} leader=${s.leader ?? '-'} commit=${s.commit} applied=${n.sm.applied} last=${s.lastIndex} voters=[${s.voters.join(' ')}]${s.learners.length ? ` learners=[${s.learners.join(' ')}]` : ''} mode=${s.electionMode}${t}`;
+        return `${n.id}: ${s.role} term=${s.term} vote=${s.vote ?? '-'} leader=${s.leader ?? '-'} commit=${s.commit} applied=${n.sm.applied} last=${s.lastIndex} voters=[${s.voters.join(' ')}]${s.learners.length ? ` learners=[${s.learners.join(' ')}]` : ''} mode=${s.electionMode}${s.enabledCodeVersion > 0 ? ` version=${s.enabledCodeVersion}` : ''}${t}`;
       })
       .join('\n');
   }

@@ -21,7 +21,11 @@ export class SafetyChecker {
 
   constructor(private readonly where: () => string) {}
 
+  private readonly reported = new Set<string>();
+
   private fail(what: string): void {
+    if (this.reported.has(what)) return;
+    this.reported.add(what);
     if (this.violations.length < 20) this.violations.push(`${this.where()}: ${what}`);
   }
 

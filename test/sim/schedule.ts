@@ -61,7 +61,7 @@ function simulate(seed: number, options: ScheduleOptions, expose: (c: Cluster) =
   let spareAdded = false;
   const modeOf = (id: NodeId): ElectionMode => cluster.node(id).mode;
 
-  cluster.faults = { drop: rng.next() * 0.15, duplicate: rng.next() * 0.05, maxDelay: rng.int(4) };
+  cluster.faults = { drop: rng.next() * 0.15, duplicate: rng.next() * 0.05, maxDelay: rng.int(4), reorder: true };
   cluster.crashBeforePersist = rng.chance(0.3) ? 0.002 : 0;
   cluster.crashBeforeSend = rng.chance(0.3) ? 0.002 : 0;
   const chaosTicks = options.chaosTicks ?? 60 + rng.int(80);
@@ -133,7 +133,7 @@ function simulate(seed: number, options: ScheduleOptions, expose: (c: Cluster) =
 
   // Heal everything: the cluster must elect a leader and commit a new proposal in bounded time.
   cluster.heal();
-  cluster.faults = { drop: 0, duplicate: 0, maxDelay: 1 };
+  cluster.faults = { drop: 0, duplicate: 0, maxDelay: 1, reorder: true };
   cluster.crashBeforePersist = 0;
   cluster.crashBeforeSend = 0;
   for (const n of cluster.nodes.values()) {
