@@ -4,7 +4,10 @@ const NAME = /^journal-(\d{20})\.log$/;
 
 export interface SegmentInfo {
   name: string;
-  /** The log's last index + 1 when the segment was created; every entry in earlier segments is below it. */
+  /**
+   * At least the log's last index + 1 when the segment was created, and above the previous
+   * segment's: every entry still live in an earlier segment is below it.
+   */
   firstIndex: number;
 }
 

@@ -130,8 +130,9 @@ export class JournalWriter {
 
   /**
    * After a snapshot at `snapshotIndex` is durable: starts a new segment and deletes every older
-   * segment whose entries are all <= snapshotIndex. A segment holds only entries below the next
-   * segment's first index, so that bound is known without reading it.
+   * segment whose entries are all <= snapshotIndex. The live entries of a segment are below the
+   * next segment's first index, so that bound is known without reading it; names increase, so
+   * the deleted segments are always a prefix.
    */
   async compact(snapshotIndex: number): Promise<void> {
     if (snapshotIndex <= this.#snapshotIndex) return;
@@ -199,9 +200,11 @@ export class JournalWriter {
   }
 
   async #rotate(): Promise<void> {
+    // An empty segment can take the next entries whatever its name says: names only bound older segments.
+    if (this.#size === 0) return;
     const current = this.#segments[this.#segments.length - 1]!;
-    const nextFirst = this.#lastIndex + 1;
-    if (current.firstIndex === nextFirst) return;
+    // Names must increase (they order the segments) even after a conflict moved lastIndex back.
+    const nextFirst = Math.max(this.#lastIndex + 1, current.firstIndex + 1);
     const oldPath = join(this.dir, current.name);
     try {
       // Always synced, whatever the policy: a torn record is only ever allowed in the last segment.
@@ -210,10 +213,6 @@ export class JournalWriter {
     } catch (err) {
       this.#broken = StorageError.fromIo('closing segment', oldPath, err);
       throw this.#broken;
-    }
-    if (this.#size === 0) {
-      await this.fsx.unlink(oldPath).catch(() => undefined);
-      this.#segments.pop();
     }
     const created = await createSegment(this.fsx, this.dir, nextFirst).catch((err: unknown) => {
       this.#broken = err as StorageError;
