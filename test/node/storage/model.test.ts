@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { NodeStorage } from '../../../src/node/storage/index.js';
+import { FaultInjectingFs, NodeStorage, StorageError, nodeStorageFs } from '../../../src/node/storage/index.js';
 import { makeEntries, plain, withTempDir } from './helpers.js';
 import type { Entry } from '../../../src/raft/types.js';
 
@@ -13,20 +13,24 @@ type Op =
   | { op: 'append'; back: number; count: number; term: number }
   | { op: 'truncate'; back: number }
   | { op: 'snapshot'; back: number }
-  | { op: 'reopen' };
+  | { op: 'reopen' }
+  /** An append whose write fails after `partial` bytes: it must leave no trace. */
+  | { op: 'failed-append'; count: number; partial: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ op: fc.constant('append' as const), back: fc.nat(3), count: fc.integer({ min: 1, max: 5 }), term: fc.integer({ min: 1, max: 9 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate' as const), back: fc.nat(4) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('snapshot' as const), back: fc.nat(4) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('reopen' as const) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('failed-append' as const), count: fc.integer({ min: 1, max: 5 }), partial: fc.nat(200) }) },
 );
 
 test(`random operation sequences recover as the model says (seed ${seed})`, async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(opArb, { maxLength: 25 }), (ops) =>
       withTempDir(async (dir) => {
-        const open = () => NodeStorage.open({ dir, self: 'm:1', fsync: 'never', segmentMaxBytes: 120 });
+        const faulty = new FaultInjectingFs(nodeStorageFs);
+        const open = () => NodeStorage.open({ dir, self: 'm:1', fsync: 'never', segmentMaxBytes: 120, fs: faulty });
         let { storage } = await open();
         let model: Entry[] = [];
         let snapshotIndex = 0;
@@ -37,6 +41,9 @@ test(`random operation sequences recover as the model says (seed ${seed})`, asyn
             const batch = makeEntries(from, step.count, step.term);
             await storage.append(batch);
             model = [...model.filter((e) => e.index < from), ...batch];
+          } else if (step.op === 'failed-append') {
+            faulty.failNextWrite('EIO', step.partial);
+            await assert.rejects(storage.append(makeEntries(last() + 1, step.count, 9)), StorageError);
           } else if (step.op === 'truncate') {
             const from = Math.max(snapshotIndex + 1, last() + 1 - step.back);
             await storage.truncateSuffix(from);
