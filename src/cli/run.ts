@@ -3,10 +3,6 @@
 
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { AdminClient, describeCommand, isSuccessReply, type PasswordKeys } from '../client/index.js';
-import { runHealth } from './commands/health.js';
-import { runTransfer } from './commands/transfer.js';
-import { renderClusterTable, memberJson } from './cluster-report.js';
-import { gatherCluster } from './cluster-view.js';
 import type { Invocation } from './invocation.js';
 import type { Output } from './output.js';
 import { renderReplyText, toJson } from './render.js';
@@ -14,10 +10,12 @@ import { renderReplyText, toJson } from './render.js';
 export async function runInvocation(inv: Invocation, keys: PasswordKeys, io: Output): Promise<ExitCodeValue> {
   const client = new AdminClient({ keys, timeoutMs: inv.timeoutMs, wire: inv.wire });
   const { action } = inv;
-  if (action.kind === 'health') return runHealth(inv, action.maxLag, client, io);
+  // Each command beyond a single reply loads its own modules: -status pays for none of them.
+  if (action.kind === 'health') return (await import('./commands/health.js')).runHealth(inv, action.maxLag, client, io);
   const { command } = action;
-  if (command.kind === 'transfer') return runTransfer(inv, command.node, client, io);
+  if (command.kind === 'transfer') return (await import('./commands/transfer.js')).runTransfer(inv, command.node, client, io);
   if (command.kind === 'status' && inv.cluster) {
+    const [{ gatherCluster }, { renderClusterTable, memberJson }] = await Promise.all([import('./cluster-view.js'), import('./cluster-report.js')]);
     const view = await gatherCluster(client, inv.address.text, inv.timeoutMs);
     io.out(inv.json ? toJson(view.members.map(memberJson)) : await renderClusterTable(view, inv.color));
     return view.members.some((m) => m.status !== null) ? ExitCode.ok : ExitCode.unreachable;

@@ -1,12 +1,11 @@
 // The admin client: one command to one node, over whichever wire the node speaks.
 // `auto` uses PySyncObj's wire, which both PySyncObj and syncobj-node serve, so a plain command
 // costs one connection and one key derivation; the native wire is used where only it can answer
-// (a read barrier through the consensus path) or when asked for.
+// (a read barrier through the consensus path) or when asked for, and only then loaded.
 
 import type { NodeAddress } from './address.js';
 import { Deadline } from './deadline.js';
 import type { AdminCommand, AdminReply } from './commands.js';
-import { nativeExchange, replyFromNative } from './native-transport.js';
 import type { PasswordKeys } from './password-keys.js';
 import { pysyncobjExchange } from './pysyncobj-transport.js';
 
@@ -38,6 +37,7 @@ export class AdminClient {
   async execute(address: NodeAddress, command: AdminCommand, timeoutMs = this.options.timeoutMs): Promise<AdminReply> {
     const deadline = new Deadline(timeoutMs);
     if (this.wire === 'native') {
+      const { nativeExchange, replyFromNative } = await import('./native-transport.js');
       const arg = command.kind === 'status' ? undefined : command.kind === 'set_version' ? command.version : command.node;
       const reply = await nativeExchange({ cmd: command.kind, ...(arg !== undefined ? { arg } : {}) }, address, this.options.keys.native, deadline);
       return replyFromNative(reply);
@@ -47,6 +47,7 @@ export class AdminClient {
 
   /** syncobj-node only: the member asks the leader to confirm its quorum now. */
   async readBarrier(address: NodeAddress, timeoutMs = this.options.timeoutMs): Promise<ReadBarrier> {
+    const { nativeExchange } = await import('./native-transport.js');
     const reply = await nativeExchange({ cmd: 'read_barrier' }, address, this.options.keys.native, new Deadline(timeoutMs));
     if (typeof reply === 'string') return { ok: false, leader: null, reason: reply };
     const leader = typeof reply['leader'] === 'string' ? reply['leader'] : null;
