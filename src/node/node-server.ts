@@ -1,0 +1,112 @@
+// The member's one TCP port: tells native peers and clients from PySyncObj admin clients by their first
+// bytes, authenticates them under a deadline, and caps how many may be unauthenticated at once.
+
+import { createServer, type Server, type Socket } from 'node:net';
+import { detectWire, serverHandshake, HandshakeAuthError, type NativeChannel } from '../wire/native/index.js';
+import { parseClientMessage } from '../wire/native/admin-messages.js';
+import type { EventLog } from './event-log.js';
+import { servePysyncobjAdmin } from './pysyncobj-admin-connection.js';
+
+export interface NodeServerOptions {
+  host: string;
+  port: number;
+  nativeKey: Uint8Array;
+  pysyncobjKey: Uint8Array | null;
+  log: EventLog;
+  /** Whole handshake, from accept to an authenticated hello. */
+  handshakeTimeoutMs: number;
+  maxUnauthenticated: number;
+  onPeer: (channel: NativeChannel, from: string) => void;
+  onClient: (channel: NativeChannel) => void;
+  admin: Parameters<typeof servePysyncobjAdmin>[2]['admin'];
+}
+
+export class NodeServer {
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+  #unauthenticated = 0;
+
+  constructor(private readonly options: NodeServerOptions) {
+    this.#server = createServer({ pauseOnConnect: false }, (socket) => this.#accept(socket));
+    this.#server.maxConnections = 4096;
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.options.port, this.options.host, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #accept(socket: Socket): void {
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    if (this.#unauthenticated >= this.options.maxUnauthenticated) {
+      this.options.log.event('auth', `refused ${peer}: ${this.#unauthenticated} connections are already authenticating`);
+      socket.destroy();
+      return;
+    }
+    this.#sockets.add(socket);
+    socket.setNoDelay(true);
+    socket.on('close', () => this.#sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    this.#unauthenticated++;
+    let counted = true;
+    const authenticated = (): void => {
+      if (counted) {
+        counted = false;
+        this.#unauthenticated--;
+        clearTimeout(deadline);
+      }
+    };
+    socket.once('close', authenticated);
+    const deadline = setTimeout(() => {
+      this.options.log.event('auth', `closed ${peer}: no authenticated request within ${this.options.handshakeTimeoutMs} ms`);
+      socket.destroy();
+    }, this.options.handshakeTimeoutMs);
+    let first: Buffer = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      first = Buffer.concat([first, chunk]);
+      const wire = detectWire(first);
+      if (wire === 'need-more' && first.length < 64) return;
+      socket.off('data', onData);
+      socket.pause();
+      if (wire === 'native') this.#native(socket, first, peer, authenticated);
+      else if (wire === 'pysyncobj') {
+        servePysyncobjAdmin(socket, first, { key: this.options.pysyncobjKey, admin: this.options.admin, log: this.options.log, peer, onAuthenticated: authenticated });
+      } else socket.destroy();
+    };
+    socket.on('data', onData);
+  }
+
+  #native(socket: Socket, first: Buffer, peer: string, authenticated: () => void): void {
+    serverHandshake(socket, { passwordKey: this.options.nativeKey, initialBytes: first, timeoutMs: this.options.handshakeTimeoutMs, peer }).then(
+      (channel) => {
+        channel.on('error', () => undefined);
+        const onHello = (raw: unknown): void => {
+          channel.off('message', onHello);
+          const hello = parseClientMessage(raw);
+          if (hello?.t !== 'hello') {
+            channel.destroy();
+            return;
+          }
+          authenticated();
+          if (hello.role === 'peer') this.options.onPeer(channel, hello.from);
+          else this.options.onClient(channel);
+        };
+        channel.on('message', onHello);
+      },
+      (err: Error) => {
+        if (err instanceof HandshakeAuthError) this.options.log.event('auth', `failed authentication from ${peer} (native wire): ${err.reason}`);
+        socket.destroy();
+      },
+    );
+  }
+}

@@ -1,0 +1,318 @@
+// Drives the pure Raft core: ticks on a timer, persists each Ready through NodeStorage before sending,
+// applies committed entries to the key-value map, and turns results into settled promises.
+
+import { decodeMembership, RaftNode, type ConfChange, type ElectionMode, type Message, type NodeId, type RaftResult, type Ready } from '../raft/index.js';
+import type { NodeStorage, RecoveredState } from './storage/index.js';
+import type { EventLog } from './event-log.js';
+import { KvStateMachine } from './kv-state-machine.js';
+
+export interface RuntimeOptions {
+  self: NodeId;
+  /** Initial voters for a new cluster; [] for a member that joins an existing one. */
+  voters: NodeId[];
+  electionMode: ElectionMode;
+  tickMs: number;
+  electionTicks: number;
+  heartbeatTicks: number;
+  /** Compact the log once this many entries were applied since the last snapshot. */
+  compactEvery: number;
+  /** How long a client request may wait for the log before it is answered with a failure. */
+  requestTimeoutMs: number;
+  storage: NodeStorage;
+  recovered: RecoveredState;
+  log: EventLog;
+  /** Hands a message to the peer transport; delivery is best effort, as Raft expects. */
+  send: (message: Message) => void;
+}
+
+export type Outcome<T> = ({ ok: true } & T) | { ok: false; reason: string };
+type TransferOutcome = Outcome<{ leader: NodeId }> & { leader?: NodeId | null };
+
+interface Pending {
+  settle: (result: RaftResult | { type: 'timeout' }) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** While the disk keeps failing, retry persisting at most this often instead of on every event. */
+const FAULT_RETRY_MS = 250;
+
+export class RaftRuntime {
+  readonly raft: RaftNode;
+  readonly kv = new KvStateMachine();
+  readonly startedAt = performance.now();
+  #pending = new Map<string, Pending>();
+  #readsWaitingApply: { index: number; resolve: () => void }[] = [];
+  #nextRequest = 1;
+  readonly #requestPrefix = `${process.pid.toString(36)}.${Date.now().toString(36)}.`;
+  #timer: NodeJS.Timeout | undefined;
+  #scheduled = false;
+  #dirty = false;
+  #draining: Promise<void> | null = null;
+  #stopped = false;
+  #storageFault: string | null = null;
+  #retryPersistAt = 0;
+  #leaderCommit = 0;
+  #lastLeader: NodeId | null = null;
+  #lastRole = 'follower';
+
+  constructor(private readonly options: RuntimeOptions) {
+    const { recovered } = options;
+    if (recovered.snapshot) this.kv.restore(recovered.snapshot.data, recovered.snapshot.meta.index);
+    this.raft = new RaftNode({
+      id: options.self,
+      voters: options.voters,
+      electionMode: options.electionMode,
+      electionTicks: options.electionTicks,
+      heartbeatTicks: options.heartbeatTicks,
+      random: Math.random,
+      hardState: recovered.hardState,
+      entries: recovered.entries,
+      snapshot: recovered.snapshot,
+    });
+    this.#leaderCommit = recovered.hardState.commit;
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => {
+      this.raft.tick();
+      this.#schedule();
+    }, this.options.tickMs);
+    this.#schedule();
+  }
+
+  get storageFault(): string | null {
+    return this.#storageFault;
+  }
+
+  /** The leader's commit index as last heard (our own when we lead). */
+  get leaderCommit(): number {
+    const soft = this.raft.softState();
+    return soft.role === 'leader' ? soft.commit : Math.max(this.#leaderCommit, soft.commit);
+  }
+
+  step(message: Message): void {
+    if (this.#stopped) return;
+    if ((message.type === 'append' || message.type === 'heartbeat') && typeof message.commit === 'number') {
+      this.#leaderCommit = Math.max(this.#leaderCommit, message.commit);
+    }
+    this.raft.step(message);
+    this.#schedule();
+  }
+
+  /** Resolves once the command committed and is applied here; a failure may still have committed (unknown outcome). */
+  async propose(data: Uint8Array): Promise<Outcome<{ index: number }>> {
+    const result = await this.#request((id) => this.raft.propose(data, id));
+    if (result.type === 'proposal') return result.ok ? { ok: true, index: result.index } : { ok: false, reason: result.reason };
+    return this.#failure(result);
+  }
+
+  async changeMembership(change: ConfChange): Promise<Outcome<{ index: number }>> {
+    const result = await this.#request((id) => this.raft.proposeConfChange(change, id));
+    if (result.type === 'confChange') return result.ok ? { ok: true, index: result.index } : { ok: false, reason: result.reason };
+    return this.#failure(result);
+  }
+
+  async setVersion(version: number): Promise<Outcome<{ index: number }>> {
+    const result = await this.#request((id) => this.raft.proposeVersion(version, id));
+    if (result.type === 'version') return result.ok ? { ok: true, index: result.index } : { ok: false, reason: result.reason };
+    return this.#failure(result);
+  }
+
+  /** Resolves ok only once the target leads a newer term; a refusal or a lost race carries the reason. */
+  async transfer(target: NodeId | 'auto'): Promise<TransferOutcome> {
+    const result = await this.#request((id) => this.raft.transferLeadership(target, id));
+    if (result.type === 'transfer') {
+      return result.ok ? { ok: true, leader: result.leader } : { ok: false, reason: result.reason, leader: result.leader };
+    }
+    return this.#failure(result);
+  }
+
+  /**
+   * A linearizable read point (ReadIndex, thesis 6.4): resolves once the leader confirmed its quorum
+   * after the read arrived and this member has applied up to the index the leader named.
+   */
+  async readBarrier(): Promise<Outcome<{ index: number }>> {
+    const result = await this.#request((id) => this.raft.readIndex(id));
+    if (result.type === 'readState') {
+      const index = result.index;
+      if (this.kv.lastApplied < index) await new Promise<void>((resolve) => this.#readsWaitingApply.push({ index, resolve }));
+      return { ok: true, index };
+    }
+    if (result.type === 'read') return { ok: false, reason: result.ok ? 'unexpected read result' : result.reason };
+    return this.#failure(result);
+  }
+
+  /** Stops ticking and waits for the Ready in progress; the caller then closes storage. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    while (this.#draining) await this.#draining;
+    for (const [id, p] of this.#pending) {
+      clearTimeout(p.timer);
+      p.settle({ type: 'timeout' });
+      this.#pending.delete(id);
+    }
+  }
+
+  // ---- requests -----------------------------------------------------------------------------------
+
+  #request(submit: (id: string) => void): Promise<RaftResult | { type: 'timeout' } | { type: 'readState'; index: number } | { type: 'stopped' }> {
+    if (this.#stopped) return Promise.resolve({ type: 'stopped' });
+    const id = this.#requestPrefix + String(this.#nextRequest++);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        resolve({ type: 'timeout' });
+      }, this.options.requestTimeoutMs);
+      this.#pending.set(id, { settle: resolve as Pending['settle'], timer });
+      submit(id);
+      this.#schedule();
+    });
+  }
+
+  #failure(result: { type: string }): { ok: false; reason: string } {
+    if (result.type === 'timeout') return { ok: false, reason: `no outcome within ${this.options.requestTimeoutMs} ms (it may still be applied)` };
+    if (result.type === 'stopped') return { ok: false, reason: 'the node is shutting down' };
+    return { ok: false, reason: `unexpected ${result.type} result` };
+  }
+
+  #settle(id: unknown, result: RaftResult | { type: 'readState'; index: number }): void {
+    if (typeof id !== 'string') return;
+    const p = this.#pending.get(id);
+    if (!p) return;
+    this.#pending.delete(id);
+    clearTimeout(p.timer);
+    p.settle(result as RaftResult);
+  }
+
+  // ---- the Ready loop -----------------------------------------------------------------------------
+
+  /** One drain per event-loop turn: every message and request that arrived meanwhile shares one persist. */
+  #schedule(): void {
+    this.#dirty = true;
+    if (this.#scheduled || this.#draining || this.#stopped) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      if (this.#draining || this.#stopped) return;
+      this.#dirty = false;
+      this.#draining = this.#drain().finally(() => {
+        this.#draining = null;
+        // Work that arrived while the disk was busy is handled now, not at the next tick.
+        if (this.#dirty) this.#schedule();
+      });
+    });
+  }
+
+  async #drain(): Promise<void> {
+    for (let batches = 0; !this.#stopped; batches++) {
+      if (batches === 64) {
+        this.#dirty = true;
+        return;
+      }
+      const rd = this.raft.ready();
+      if (!rd) return;
+      if (!(await this.#persist(rd))) return;
+      for (const m of rd.messages) this.options.send(m);
+      this.#apply(rd);
+      this.raft.advance(rd);
+      this.#noticeRoleChanges();
+      await this.#maybeCompact();
+    }
+  }
+
+  async #persist(rd: Ready): Promise<boolean> {
+    const needsDisk = rd.snapshot !== undefined || rd.entries.length > 0 || rd.hardState !== undefined;
+    if (!needsDisk) return true;
+    if (this.#storageFault !== null && Date.now() < this.#retryPersistAt) {
+      this.raft.reportStorageFailure(this.#storageFault);
+      return false;
+    }
+    const { storage } = this.options;
+    try {
+      if (rd.snapshot) {
+        await storage.saveSnapshot(rd.snapshot);
+        await storage.truncateSuffix(rd.snapshot.meta.index + 1);
+      }
+      if (rd.entries.length > 0) await storage.append(rd.entries);
+      if (rd.hardState) await storage.saveHardState(rd.hardState);
+    } catch (err) {
+      this.#reportFault(err);
+      this.raft.reportStorageFailure(this.#storageFault!);
+      return false;
+    }
+    if (rd.snapshot) {
+      this.kv.restore(rd.snapshot.data, rd.snapshot.meta.index);
+      this.options.log.event('snapshot', `installed the leader's snapshot at index ${rd.snapshot.meta.index}`);
+    }
+    return true;
+  }
+
+  #reportFault(err: unknown): void {
+    const text = err instanceof Error ? err.message : String(err);
+    if (this.#storageFault !== text) this.options.log.event('storage', `write failed, refusing to acknowledge anything not on disk: ${text}`);
+    this.#storageFault = text;
+    this.#retryPersistAt = Date.now() + FAULT_RETRY_MS;
+  }
+
+  #apply(rd: Ready): void {
+    for (const entry of rd.committed) {
+      if (entry.index <= this.kv.lastApplied) continue;
+      if (entry.kind === 'command') this.kv.applyCommand(entry.index, entry.data);
+      else {
+        this.kv.skip(entry.index);
+        if (entry.kind === 'config') {
+          const m = decodeMembership(entry.data);
+          this.options.log.event('membership', `committed at ${entry.index}: voters ${m.voters.join(',') || '-'}; learners ${m.learners.join(',') || '-'}`);
+        }
+      }
+    }
+    for (const rs of rd.readStates) this.#settle(rs.requestId, { type: 'readState', index: rs.index });
+    for (const result of rd.results) {
+      if (result.type === 'storageFailure') {
+        if (result.steppedDown) this.options.log.event('storage', `stepped down after a storage failure: ${result.reason}`);
+      } else if (result.type === 'transfer') {
+        this.options.log.event(
+          'transfer',
+          result.ok ? `leadership handed to ${result.leader}` : `transfer failed: ${result.reason}`,
+        );
+        this.#settle(result.requestId, result);
+      } else this.#settle(result.requestId, result);
+    }
+    const waiting = this.#readsWaitingApply;
+    if (waiting.length > 0) {
+      this.#readsWaitingApply = waiting.filter((w) => {
+        if (w.index > this.kv.lastApplied) return true;
+        w.resolve();
+        return false;
+      });
+    }
+  }
+
+  #noticeRoleChanges(): void {
+    const soft = this.raft.softState();
+    if (soft.role !== this.#lastRole) {
+      if (soft.role === 'candidate') this.options.log.event('election', `campaigning in term ${soft.term}`);
+      else if (soft.role === 'leader') this.options.log.event('election', `won: leader of term ${soft.term}`);
+      else if (this.#lastRole === 'leader') this.options.log.event('election', `stepped down in term ${soft.term}`);
+      this.#lastRole = soft.role;
+    }
+    if (soft.leader !== this.#lastLeader) {
+      this.options.log.event('leader', soft.leader === null ? `no leader known (term ${soft.term})` : `${soft.leader} leads term ${soft.term}`);
+      this.#lastLeader = soft.leader;
+    }
+  }
+
+  async #maybeCompact(): Promise<void> {
+    const soft = this.raft.softState();
+    const applied = this.kv.lastApplied;
+    if (applied - soft.snapshotIndex < this.options.compactEvery || this.#storageFault !== null) return;
+    const snapshot = this.raft.compact(applied, this.kv.serialize());
+    try {
+      await this.options.storage.saveSnapshot(snapshot);
+      this.options.log.event('snapshot', `compacted the log up to index ${applied} (${this.kv.size} keys)`);
+    } catch (err) {
+      this.#reportFault(err);
+    }
+  }
+}
