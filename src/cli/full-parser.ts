@@ -16,7 +16,7 @@ export function buildParser(argv: readonly string[]): Argv {
     .scriptName('syncobj-admin')
     .usage(USAGE)
     .parserConfiguration({ 'short-option-groups': false, 'boolean-negation': false, 'camel-case-expansion': false, 'duplicate-arguments-array': false, 'strip-aliased': true })
-    .strict()
+    .strictOptions()
     .help('help')
     .alias('help', 'h')
     .version(false)
@@ -46,6 +46,7 @@ export async function parseWithYargs(argv: readonly string[]): Promise<FullParse
     }
   });
   if (printed || args['help']) return { kind: 'printed' };
+  if (args._.length) throw new UsageError(`unexpected argument '${String(args._[0])}'`);
   const options: Record<string, unknown> = {};
   for (const name of Object.keys(OPTIONS) as OptionName[]) {
     const value = args[name];

@@ -36,7 +36,7 @@ test('the fast scanner declines what it is unsure of, leaving it to yargs', () =
 test('yargs turns malformed lines into usage errors', async () => {
   await assert.rejects(parseWithYargs(['-conn', 'a:1', '-bogus']), UsageError);
   await assert.rejects(parseWithYargs(['-conn']), UsageError);
-  await assert.rejects(parseWithYargs(['-conn', 'a:1', 'stray']), /Unknown argument: stray/);
+  await assert.rejects(parseWithYargs(['-conn', 'a:1', 'stray']), /unexpected argument 'stray'/);
 });
 
 test('invocations are checked before any I/O', () => {
@@ -57,4 +57,29 @@ test('invocations are checked before any I/O', () => {
   assert.equal(inv.password, 'env');
   assert.equal(inv.timeoutMs, 10_000);
   assert.equal(resolveInvocation({ conn: 'h:1', status: true, pass: '' }, { SYNCOBJ_PASSWORD: 'env' }).password, '');
+});
+
+test('colour only on a terminal, never with NO_COLOR or -no-color', () => {
+  const opts = { conn: 'h:1', status: true } as const;
+  assert.equal(resolveInvocation(opts, {}, true).color, true);
+  assert.equal(resolveInvocation(opts, {}, false).color, false);
+  assert.equal(resolveInvocation(opts, { NO_COLOR: '1' }, true).color, false);
+  assert.equal(resolveInvocation({ ...opts, 'no-color': true }, {}, true).color, false);
+});
+
+test('-cluster goes with -status or -health; -wire takes one of three; -transfer takes auto', () => {
+  assert.throws(() => resolveInvocation({ conn: 'h:1', add: 'h:2', cluster: true }, {}), /-cluster goes with -status or -health/);
+  assert.throws(() => resolveInvocation({ conn: 'h:1', status: true, wire: 'tcp' }, {}), /-wire must be auto, native or pysyncobj/);
+  const inv = resolveInvocation({ conn: 'h:1', transfer: 'auto' }, {});
+  assert.deepEqual(inv.action, { kind: 'command', command: { kind: 'transfer', node: 'auto' } });
+});
+
+test('`syncobj-admin completion` prints a shell completion script', async () => {
+  const { run } = await import('../support/processes.js');
+  const { join } = await import('node:path');
+  const { repoRoot } = await import('../fixtures/paths.js');
+  const r = await run(process.execPath, [join(repoRoot, 'bin', 'syncobj-admin'), 'completion']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /syncobj-admin/);
+  assert.match(r.stdout, /complete|compdef/);
 });
