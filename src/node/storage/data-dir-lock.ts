@@ -8,6 +8,12 @@ import { StorageError } from './storage-error.js';
 
 export const LOCK_FILE = 'LOCK';
 
+/**
+ * Lock files this process holds. A LOCK naming our own pid that is not in here was left by an
+ * earlier process that had the same pid (common in containers, where the node is often pid 1).
+ */
+const heldHere = new Set<string>();
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -40,12 +46,14 @@ export class DataDirLock {
         try {
           await fs.link(mine, path);
           await sweepDeadAttempts(dir);
+          heldHere.add(path);
           return new DataDirLock(path);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw StorageError.fromIo('creating lock file', path, err);
         }
         const holder = Number.parseInt(await fs.readFile(path, 'utf8').catch(() => ''), 10);
-        if (Number.isSafeInteger(holder) && holder > 0 && isAlive(holder)) {
+        const ours = holder === process.pid;
+        if (Number.isSafeInteger(holder) && holder > 0 && (ours ? heldHere.has(path) : isAlive(holder))) {
           throw new StorageError(
             `data dir ${dir} is in use by process ${holder} (lock file ${path}); stop that node first, or use another --data-dir`,
             'locked',
@@ -62,6 +70,7 @@ export class DataDirLock {
   }
 
   async release(): Promise<void> {
+    heldHere.delete(this.path);
     await fs.unlink(this.path).catch(() => undefined);
   }
 }

@@ -40,6 +40,15 @@ test('a lock held by another live process is refused; one left by a dead process
     await storage.close();
   }));
 
+test('a lock naming our own pid, left by an earlier process with that pid, is taken over', () =>
+  withTempDir(async (dir) => {
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.writeFile(join(dir, 'LOCK'), `${process.pid}\n`);
+    const { storage } = await NodeStorage.open({ dir, self: 'a:1' });
+    await assert.rejects(NodeStorage.open({ dir, self: 'a:1' }), (err) => err instanceof StorageError && err.kind === 'locked');
+    await storage.close();
+  }));
+
 test('a dir owned by another member is refused with the owner named', () =>
   withTempDir(async (dir) => {
     const { storage } = await NodeStorage.open({ dir, self: '10.0.0.1:4321' });
