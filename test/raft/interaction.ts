@@ -102,7 +102,9 @@ export class InteractionEnv {
       const from = named.get('from');
       const to = named.get('to');
       const types = named.get('type')?.split(',');
-      return (m) => (!from || m.from === from) && (!to || m.to === to) && (!types || types.includes(m.type));
+      const notTo = named.get('not-to')?.split(',');
+      return (m) =>
+        (!from || m.from === from) && (!to || m.to === to) && (!types || types.includes(m.type)) && (!notTo || !notTo.includes(m.to));
     };
     switch (name) {
       case 'add-nodes': {
@@ -113,6 +115,7 @@ export class InteractionEnv {
           seed: Number(named.get('seed') ?? 1),
           electionTicks: this.electionTicks,
           forgetTermOnRestart: named.get('forget-term') === 'true',
+          maxBatchBytes: Number(named.get('batch-bytes') ?? 64),
         });
         const start = this.c.nodes.size;
         const ids = Array.from({ length: count }, (_, i) => `n${start + i + 1}`);
@@ -131,7 +134,8 @@ export class InteractionEnv {
         // Tick one node until it campaigns, then let the network settle.
         const id = positional[0]!;
         for (let i = 0; i < 2 * this.electionTicks && this.c.raft(id).softState().role === 'follower'; i++) this.c.tick(id);
-        this.c.stabilize();
+        // settle=false leaves the campaign's messages in flight, for scripts that deliver them by hand.
+        if (named.get('settle') !== 'false') this.c.stabilize();
         const s = this.c.raft(id).softState();
         out.push(`${id} is ${s.role} in term ${s.term}`);
         break;
