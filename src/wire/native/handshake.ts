@@ -22,7 +22,7 @@ import { computeClientProof, computeServerProof, deriveSessionKeys, proofsEqual,
 export interface HandshakeOptions {
   /** From deriveNativeKey(password); deriveNativeKey(null) when no password is configured. */
   passwordKey: Uint8Array;
-  /** How the peer is named in errors, e.g. "10.0.0.2:4321"; a function is asked only when an error is worded. */
+  /** How the peer is named in errors, e.g. "10.0.0.2:4321"; a function is asked once bytes arrive, when a socket knows its remote address. */
   peer: string | (() => string);
   maxFrameBytes?: number;
 }
