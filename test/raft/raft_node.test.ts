@@ -1,0 +1,118 @@
+// The RaftNode contract the runtime relies on: durable before sent, restart from storage, plain messages.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RaftNode, type Entry, type HardState, type Message, type Ready } from '../../src/raft/index.js';
+
+const enc = new TextEncoder();
+
+/** A minimal shell: persists into memory, collects what would be sent and applied. */
+function drain(node: RaftNode, disk: { hs: HardState; entries: Entry[] }, sent: Message[], applied: Entry[]): Ready[] {
+  const readies: Ready[] = [];
+  for (let rd = node.ready(); rd; rd = node.ready()) {
+    readies.push(rd);
+    if (rd.hardState) disk.hs = rd.hardState;
+    if (rd.entries.length > 0) disk.entries = [...disk.entries.filter((e) => e.index < rd.entries[0]!.index), ...rd.entries];
+    sent.push(...rd.messages);
+    applied.push(...rd.committed);
+    node.advance(rd);
+  }
+  return readies;
+}
+
+test('a vote leaves only in a Ready that also persists it (durable before sent)', () => {
+  const node = new RaftNode({ id: 'a', voters: ['a', 'b', 'c'], random: () => 0, preVote: false });
+  for (let i = 0; i < 10; i++) node.tick();
+  const rd = node.ready()!;
+  assert.ok(rd.messages.some((m) => m.type === 'vote'));
+  assert.deepEqual(rd.hardState, { term: 1, vote: 'a', commit: 0 });
+  node.advance(rd);
+
+  const voter = new RaftNode({ id: 'b', voters: ['a', 'b', 'c'], random: () => 0 });
+  voter.step(rd.messages.find((m) => m.to === 'b')!);
+  const answer = voter.ready()!;
+  assert.ok(answer.messages.some((m) => m.type === 'voteResp' && !m.reject));
+  assert.deepEqual(answer.hardState, { term: 1, vote: 'a', commit: 0 });
+});
+
+test('a single voter commits its entry only once the entry is durable (after advance)', () => {
+  const node = new RaftNode({ id: 'a', voters: ['a'], random: () => 0 });
+  for (let i = 0; i < 10; i++) node.tick();
+  const first = node.ready()!;
+  assert.equal(first.entries.length, 1, 'the no-op of the new term');
+  assert.equal(first.committed.length, 0, 'not committed before it is persisted');
+  assert.equal(node.ready(), null, 'no second Ready before advance');
+  node.advance(first);
+  const second = node.ready()!;
+  assert.deepEqual(second.committed.map((e) => e.index), [1]);
+  assert.throws(() => node.advance(first), /last returned/);
+});
+
+test('a restart resumes term, vote and commit from storage, and re-applies committed entries', () => {
+  const disk = { hs: { term: 0, vote: null, commit: 0 } as HardState, entries: [] as Entry[] };
+  const node = new RaftNode({ id: 'a', voters: ['a'], random: () => 0 });
+  for (let i = 0; i < 10; i++) node.tick();
+  drain(node, disk, [], []);
+  node.propose(enc.encode('x'), 'req-1');
+  const readies = drain(node, disk, [], []);
+  assert.ok(readies.some((rd) => rd.results.some((r) => r.type === 'proposal' && r.ok && r.requestId === 'req-1')));
+
+  const applied: Entry[] = [];
+  const restarted = new RaftNode({ id: 'a', voters: ['a'], random: () => 0, hardState: disk.hs, entries: disk.entries });
+  drain(restarted, disk, [], applied);
+  const s = restarted.status();
+  assert.equal(s.term, 1);
+  assert.equal(s.vote, 'a');
+  assert.equal(s.commit, 2);
+  assert.deepEqual(applied.map((e) => e.index), [1, 2]);
+});
+
+test('messages hold only JSON/msgpack-friendly values', () => {
+  const nodes = new Map(['a', 'b', 'c'].map((id) => [id, new RaftNode({ id, voters: ['a', 'b', 'c'], random: () => 0.5 })]));
+  const queue: Message[] = [];
+  const all: Message[] = [];
+  const pump = (): void => {
+    for (const n of nodes.values()) drain(n, { hs: { term: 0, vote: null, commit: 0 }, entries: [] }, queue, []);
+    while (queue.length > 0) {
+      const m = queue.shift()!;
+      all.push(m);
+      nodes.get(m.to)!.step(m);
+      for (const n of nodes.values()) drain(n, { hs: { term: 0, vote: null, commit: 0 }, entries: [] }, queue, []);
+    }
+  };
+  for (let i = 0; i < 20; i++) {
+    nodes.get('a')!.tick();
+    pump();
+  }
+  nodes.get('a')!.propose(enc.encode('x'));
+  nodes.get('a')!.readIndex('r');
+  pump();
+  assert.ok(all.length > 10);
+  const plain = (v: unknown): boolean =>
+    v === null ||
+    ['string', 'number', 'boolean'].includes(typeof v) ||
+    v instanceof Uint8Array ||
+    (Array.isArray(v) && v.every(plain)) ||
+    (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && Object.values(v as object).every(plain));
+  for (const m of all) assert.ok(plain(m), `not plain: ${JSON.stringify(m)}`);
+});
+
+test('the same injected randomness gives the same run', () => {
+  const run = (): string[] => {
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const node = new RaftNode({ id: 'a', voters: ['a', 'b', 'c'], random });
+    const out: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      node.tick();
+      const rd = node.ready();
+      if (rd) {
+        out.push(`${i}:${rd.messages.map((m) => `${m.type}${m.term}`).join(',')}`);
+        node.advance(rd);
+      }
+    }
+    return out;
+  };
+  const first = run();
+  assert.ok(first.length > 0);
+  assert.deepEqual(run(), first);
+});
