@@ -33,6 +33,13 @@ export interface NodeStorageOptions {
   faults?: FaultPlan;
   /** Size at which the journal starts a new segment (default 64 MiB). */
   segmentMaxBytes?: number;
+  /**
+   * When true, a hard state change that only moves `commit` is replaced atomically but not
+   * fsynced (about 0.5 ms instead of 3 ms here). Safe for Raft: commitIndex is volatile state in
+   * the paper (Figure 2), and etcd's MustSync skips the sync for the same case; term and vote
+   * changes are always synced. Default false: every hard state is durable when the call resolves.
+   */
+  lazyCommitIndex?: boolean;
 }
 
 /** What the Raft core restarts from. */
@@ -59,6 +66,7 @@ export class NodeStorage {
     private readonly fsx: StorageFs,
     readonly dir: string,
     private readonly durable: boolean,
+    private readonly lazyCommitIndex: boolean,
     private readonly lock: DataDirLock,
     private readonly journal: JournalWriter,
     hardState: HardState,
@@ -118,7 +126,7 @@ export class NodeStorage {
         { tailValidBytes: journal.tailValidBytes, lastIndex: journal.lastIndex, snapshotIndex },
         { durable, segmentMaxBytes: options.segmentMaxBytes ?? DEFAULT_SEGMENT_MAX_BYTES },
       );
-      const storage = new NodeStorage(fsx, dir, durable, lock, writer, hardState, newest === undefined ? undefined : snapshotFileName(newest));
+      const storage = new NodeStorage(fsx, dir, durable, options.lazyCommitIndex ?? false, lock, writer, hardState, newest === undefined ? undefined : snapshotFileName(newest));
       return { storage, recovered: { hardState, snapshot, entries: journal.entries, notices } };
     } catch (err) {
       await lock.release();
@@ -145,12 +153,13 @@ export class NodeStorage {
     return this.#serialize(() => this.journal.truncateSuffix(fromIndex));
   }
 
-  /** Replaces the hard state atomically; durable before it resolves under `always`. Skips the write if nothing changed. */
+  /** Replaces the hard state atomically; durable before it resolves under `always` (see lazyCommitIndex). Skips the write if nothing changed. */
   saveHardState(state: HardState): Promise<void> {
     return this.#serialize(async () => {
       const current = this.#hardState;
-      if (current.term === state.term && current.vote === state.vote && current.commit === state.commit) return;
-      await writeHardState(this.fsx, this.dir, state, this.durable);
+      const sameVote = current.term === state.term && current.vote === state.vote;
+      if (sameVote && current.commit === state.commit) return;
+      await writeHardState(this.fsx, this.dir, state, this.durable && !(sameVote && this.lazyCommitIndex));
       this.#hardState = { term: state.term, vote: state.vote, commit: state.commit };
     });
   }

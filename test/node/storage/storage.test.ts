@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { NodeStorage, StorageError } from '../../../src/node/storage/index.js';
+import { FaultInjectingFs, NodeStorage, StorageError, nodeStorageFs } from '../../../src/node/storage/index.js';
 import type { Entry } from '../../../src/raft/types.js';
 import { journalFiles, makeEntries, plain, withTempDir } from './helpers.js';
 
@@ -175,6 +175,20 @@ test('a snapshot older than the one on disk is refused', () =>
     const { storage: reopened, recovered } = await NodeStorage.open({ dir, self });
     assert.equal(recovered.snapshot?.meta.index, 8);
     assert.deepEqual(recovered.entries.map((e) => e.index), [9, 10]);
+    await reopened.close();
+  }));
+
+test('with lazyCommitIndex, commit-only changes skip fsync but term and vote changes do not', () =>
+  withTempDir(async (dir) => {
+    const faulty = new FaultInjectingFs(nodeStorageFs);
+    const { storage } = await NodeStorage.open({ dir, self, fs: faulty, lazyCommitIndex: true });
+    await storage.saveHardState({ term: 1, vote: self, commit: 0 });
+    faulty.failNextFsync('EIO');
+    await storage.saveHardState({ term: 1, vote: self, commit: 5 });
+    await assert.rejects(storage.saveHardState({ term: 2, vote: null, commit: 5 }), (err) => err instanceof StorageError && err.code === 'EIO');
+    await storage.close();
+    const { storage: reopened, recovered } = await NodeStorage.open({ dir, self });
+    assert.deepEqual(recovered.hardState, { term: 1, vote: self, commit: 5 });
     await reopened.close();
   }));
 
