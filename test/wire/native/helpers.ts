@@ -57,7 +57,3 @@ export async function handshakeInMemory(clientKey: Uint8Array, serverKey: Uint8A
 export function concat(parts: Uint8Array[]): Uint8Array {
   return new Uint8Array(Buffer.concat(parts));
 }
-
-export function once<T>(emitter: NodeJS.EventEmitter, event: string): Promise<T> {
-  return new Promise((resolve) => emitter.once(event, resolve as (v: T) => void));
-}
