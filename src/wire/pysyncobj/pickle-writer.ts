@@ -32,29 +32,22 @@ class PickleWriter {
   /** Python memoizes every str, container and object it writes; mirror it for identical bytes. */
   #memoize(): number {
     const n = this.#memoCount++;
-    if (n < 256) this.bytes(0x71, n);
-    else {
-      const b = Buffer.alloc(5);
-      b[0] = 0x72;
-      b.writeUInt32LE(n, 1);
-      this.#raw(b);
-    }
+    this.#memoOp(0x71, 0x72, n); // BINPUT / LONG_BINPUT
     return n;
   }
   /** Writes a BINGET for an object already memoized as `key`, or writes it and remembers it. */
   #once(key: string, write: () => number): void {
     const n = this.#shared.get(key);
-    if (n === undefined) {
-      this.#shared.set(key, write());
-      return;
-    }
-    if (n < 256) this.bytes(0x68, n);
-    else {
-      const b = Buffer.alloc(5);
-      b[0] = 0x6a;
-      b.writeUInt32LE(n, 1);
-      this.#raw(b);
-    }
+    if (n === undefined) this.#shared.set(key, write());
+    else this.#memoOp(0x68, 0x6a, n); // BINGET / LONG_BINGET
+  }
+  /** A memo opcode with a one-byte index, or its four-byte form past 255. */
+  #memoOp(short: number, long: number, n: number): void {
+    if (n < 256) return this.bytes(short, n);
+    const b = Buffer.alloc(5);
+    b[0] = long;
+    b.writeUInt32LE(n, 1);
+    this.#raw(b);
   }
 
   value(v: PyValue | PyKey): void {
