@@ -104,7 +104,9 @@ export class NodeServer {
         channel.on('message', onHello);
       },
       (err: Error) => {
-        if (err instanceof HandshakeAuthError) this.options.log.event('auth', `failed authentication from ${peer} (native wire): ${err.reason}`);
+        // The message names the peer and what went wrong, never a password or key.
+        const what = err instanceof HandshakeAuthError ? err.reason : err.message;
+        this.options.log.event('auth', `failed authentication from ${peer} (native wire): ${what}`);
         socket.destroy();
       },
     );
