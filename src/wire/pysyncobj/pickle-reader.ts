@@ -78,10 +78,10 @@ class PickleReader {
         case 0x43: this.#push(this.#bytes(this.#u8()).slice()); break; // SHORT_BINBYTES
         case 0x42: this.#push(this.#bytes(this.#length32()).slice()); break; // BINBYTES
         case 0x71: this.#memo.set(this.#u8(), this.#top()); break; // BINPUT
-        case 0x72: this.#memo.set(this.#length32(), this.#top()); break; // LONG_BINPUT
+        case 0x72: this.#memo.set(this.#u32(), this.#top()); break; // LONG_BINPUT
         case 0x94: this.#memo.set(this.#memo.size, this.#top()); break; // MEMOIZE
         case 0x68: this.#push(this.#recall(this.#u8())); break; // BINGET
-        case 0x6a: this.#push(this.#recall(this.#length32())); break; // LONG_BINGET
+        case 0x6a: this.#push(this.#recall(this.#u32())); break; // LONG_BINGET
         case 0x85: this.#push(new PyTuple(this.#popN(1))); break; // TUPLE1
         case 0x86: this.#push(new PyTuple(this.#popN(2))); break; // TUPLE2
         case 0x87: this.#push(new PyTuple(this.#popN(3))); break; // TUPLE3
@@ -176,8 +176,12 @@ class PickleReader {
     this.#pos += n;
     return v;
   }
+  #u32(): number {
+    return this.#take(4, (v, p) => v.getUint32(p, true));
+  }
+  /** A byte count, which cannot exceed what is left of the pickle. */
   #length32(): number {
-    const n = this.#take(4, (v, p) => v.getUint32(p, true));
+    const n = this.#u32();
     if (n > this.data.length - this.#pos) throw this.#error(`declared length ${n} exceeds the pickle`);
     return n;
   }
