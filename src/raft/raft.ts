@@ -827,11 +827,17 @@ export class RaftNode {
   // ---- commit and membership ----------------------------------------------------------------------
 
   private commitTo(index: number): void {
-    if (this.log.commitTo(index)) this.afterCommit();
+    const before = this.log.committed;
+    if (!this.log.commitTo(index)) return;
+    // Only the newly committed entries can change the enabled version (PySyncObj enables it on commit).
+    for (let i = before + 1; i <= index; i++) {
+      const e = this.log.entry(i);
+      if (e?.kind === 'version') this.enabledCodeVersion = decodeCodeVersion(e.data);
+    }
+    this.afterCommit();
   }
 
   private afterCommit(): void {
-    this.enabledCodeVersion = this.codeVersionAt(this.log.committed);
     this.resolveAppended();
     if (this.role === 'leader') this.pruneDeparted();
     if (this.role === 'leader' && this.committedOwnTerm()) {
@@ -843,8 +849,9 @@ export class RaftNode {
 
   private resolveAppended(): void {
     if (this.appended.size === 0) return;
-    const committedMembership = this.membershipAt(this.log.committed).membership;
-    this.results.push(...this.appended.resolve(this.log.committed, (i) => this.log.term(i), committedMembership));
+    this.results.push(
+      ...this.appended.resolve(this.log.committed, (i) => this.log.term(i), () => this.membershipAt(this.log.committed).membership),
+    );
   }
 
   /** The latest configuration at or before `index`, and where it came from. */

@@ -33,8 +33,11 @@ export class AppendedRequests {
   /** Adds whose learner entry committed, waiting for the promotion to voter to commit. */
   private readonly awaitingPromotion: { requestId: RequestId; node: NodeId; index: number }[] = [];
 
+  /** Keeps the requests in index order, so resolving stops at the first one not yet committed. */
   add(request: AppendedRequest): void {
-    this.pending.push(request);
+    let i = this.pending.length;
+    while (i > 0 && this.pending[i - 1]!.index > request.index) i--;
+    this.pending.splice(i, 0, request);
   }
 
   get size(): number {
@@ -54,15 +57,12 @@ export class AppendedRequests {
     return results;
   }
 
-  resolve(committed: number, termAt: (index: number) => number | undefined, membership: Membership): RaftResult[] {
+  /** Decides the requests at or below `committed`; `committedMembership` is only asked for when an add waits. */
+  resolve(committed: number, termAt: (index: number) => number | undefined, committedMembership: () => Membership): RaftResult[] {
     const results: RaftResult[] = [];
-    for (let i = 0; i < this.pending.length; ) {
-      const p = this.pending[i]!;
-      if (p.index > committed) {
-        i++;
-        continue;
-      }
-      this.pending.splice(i, 1);
+    let decided = 0;
+    while (decided < this.pending.length && this.pending[decided]!.index <= committed) decided++;
+    for (const p of this.pending.splice(0, decided)) {
       const term = termAt(p.index);
       if (term === undefined) results.push(failure(p, 'outcome unknown: the log was replaced by a snapshot'));
       else if (term !== p.term) results.push(failure(p, 'overwritten by a newer leader before it committed'));
@@ -71,6 +71,8 @@ export class AppendedRequests {
       else if (p.change?.type === 'add') this.awaitingPromotion.push({ requestId: p.requestId, node: p.change.node, index: p.index });
       else results.push({ type: 'confChange', requestId: p.requestId, ok: true, index: p.index });
     }
+    if (this.awaitingPromotion.length === 0) return results;
+    const membership = committedMembership();
     for (let i = 0; i < this.awaitingPromotion.length; ) {
       const a = this.awaitingPromotion[i]!;
       if (membership.voters.includes(a.node)) {

@@ -275,8 +275,9 @@ export class Cluster {
     }
     if (rd.entries.length > 0) {
       const first = rd.entries[0]!.index;
-      disk.entries = disk.entries.filter((e) => e.index < first);
       const base = disk.snapshot?.meta.index ?? 0;
+      // Truncate from `first`: disk entries are contiguous from base + 1.
+      if (first - base - 1 < disk.entries.length) disk.entries.length = Math.max(0, first - base - 1);
       const expected = base + disk.entries.length + 1;
       if (first !== expected) this.checker.violations.push(`t=${this.now}: ${node.id} was told to append at ${first}, its disk ends at ${expected - 1}`);
       const prev = disk.entries[disk.entries.length - 1]?.term ?? disk.snapshot?.meta.term ?? 0;
@@ -346,14 +347,14 @@ export class Cluster {
     const m = f.msg;
     const target = this.nodes.get(m.to);
     if (!target?.raft || this.cut.has(`${m.from}|${m.to}`)) {
-      this.log(`lost ${describeMessage(m)}`);
+      if (this.trace) this.log(`lost ${describeMessage(m)}`);
       return;
     }
     if (this.faults.drop > 0 && this.rng.chance(this.faults.drop)) {
-      this.log(`drop ${describeMessage(m)}`);
+      if (this.trace) this.log(`drop ${describeMessage(m)}`);
       return;
     }
-    this.log(`deliver ${describeMessage(m)}`);
+    if (this.trace) this.log(`deliver ${describeMessage(m)}`);
     this.count(`msg:${m.type}`);
     target.raft.step(m);
     this.process(m.to);
