@@ -1,7 +1,7 @@
 // Drives the pure Raft core: ticks on a timer, persists each Ready through NodeStorage before sending,
 // applies committed entries to the key-value map, and turns results into settled promises.
 
-import { decodeMembership, RaftNode, type ConfChange, type ElectionMode, type Message, type NodeId, type RaftResult, type Ready } from '../raft/index.js';
+import { decodeMembership, RaftNode, type ConfChange, type ElectionMode, type HardState, type Message, type NodeId, type RaftResult, type Ready } from '../raft/index.js';
 import type { NodeStorage, RecoveredState } from './storage/index.js';
 import type { EventLog } from './event-log.js';
 import { KvStateMachine } from './kv-state-machine.js';
@@ -35,6 +35,8 @@ interface Pending {
 
 /** While the disk keeps failing, retry persisting at most this often instead of on every event. */
 const FAULT_RETRY_MS = 250;
+/** Write the commit index to the hard state file when it moved this far since the last write. */
+const COMMIT_PERSIST_EVERY = 1000;
 
 export class RaftRuntime {
   readonly raft: RaftNode;
@@ -147,6 +149,7 @@ export class RaftRuntime {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     while (this.#draining) await this.#draining;
+    await this.#saveCommit();
     for (const [id, p] of this.#pending) {
       clearTimeout(p.timer);
       p.settle({ type: 'timeout' });
@@ -235,7 +238,7 @@ export class RaftRuntime {
         await storage.truncateSuffix(rd.snapshot.meta.index + 1);
       }
       if (rd.entries.length > 0) await storage.append(rd.entries);
-      if (rd.hardState) await storage.saveHardState(rd.hardState);
+      if (rd.hardState && this.#mustPersistHardState(rd.hardState)) await storage.saveHardState(rd.hardState);
     } catch (err) {
       this.#reportFault(err);
       this.raft.reportStorageFailure(this.#storageFault!);
@@ -246,6 +249,23 @@ export class RaftRuntime {
       this.options.log.event('snapshot', `installed the leader's snapshot at index ${rd.snapshot.meta.index}`);
     }
     return true;
+  }
+
+  /**
+   * Term and vote must be durable before any message that depends on them leaves. The commit index
+   * is volatile state in Raft (a restarted member learns it again from the leader), so it is written
+   * only now and then: one atomic file write per Ready would otherwise double the fsyncs per write.
+   */
+  #mustPersistHardState(next: HardState): boolean {
+    const stored = this.options.storage.hardState;
+    return next.term !== stored.term || next.vote !== stored.vote || next.commit - stored.commit >= COMMIT_PERSIST_EVERY;
+  }
+
+  /** Records the latest commit index on a clean stop, so a restart applies everything at once. */
+  async #saveCommit(): Promise<void> {
+    if (this.#storageFault !== null) return;
+    const s = this.raft.status();
+    await this.options.storage.saveHardState({ term: s.term, vote: s.vote, commit: s.commit }).catch(() => undefined);
   }
 
   #reportFault(err: unknown): void {
