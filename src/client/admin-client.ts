@@ -45,6 +45,15 @@ export class AdminClient {
     return pysyncobjExchange(command, { address, key: this.options.keys.pysyncobj, deadline });
   }
 
+  /**
+   * Starts what the native wire needs (its key, tweetnacl, msgpackr) without waiting, for a command
+   * that will probably speak it after a first reply: the loading then overlaps the round trip.
+   */
+  prepareNative(): void {
+    this.options.keys.native.catch(() => undefined);
+    import('../wire/native/lazy-deps.js').then((m) => m.preloadNativeWire()).catch(() => undefined);
+  }
+
   /** syncobj-node only: the member asks the leader to confirm its quorum now. */
   async readBarrier(address: NodeAddress, timeoutMs = this.options.timeoutMs): Promise<ReadBarrier> {
     const { nativeExchange } = await import('./native-transport.js');

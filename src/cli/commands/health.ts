@@ -23,6 +23,7 @@ async function barrierAt(client: AdminClient, leader: string | null, timeoutMs: 
 }
 
 export async function runHealth(inv: Invocation, maxLag: number | null, client: AdminClient, io: Output): Promise<ExitCodeValue> {
+  client.prepareNative();
   if (inv.cluster) {
     const view = await gatherCluster(client, inv.address.text, inv.timeoutMs);
     const barrier = view.syncobjNodes && view.leader ? await barrierAt(client, view.leader.address, inv.timeoutMs) : null;
