@@ -111,7 +111,9 @@ export class RaftLog {
    */
   findConflictByTerm(index: number, term: number): number {
     let i = Math.min(index, this.lastIndex());
-    while (i > this.snapshotIndex && this.term(i)! > term) i--;
+    while (i >= this.snapshotIndex && this.term(i)! > term) i--;
+    // Below the snapshot our terms are unknown: the answer is then "before the snapshot", so the leader
+    // sends the snapshot instead of probing the same index forever.
     return i;
   }
 

@@ -1087,7 +1087,13 @@ export class RaftNode {
     else this.results.push({ type: 'transfer', requestId: t.requestId, ok: false, reason, leader: this.lead === this.id ? this.id : this.lead });
   }
 
+  /** Stamps the sender's identity, term, mode and supported version on a freshly built message and queues it. */
   private send(m: OutgoingMessage): void {
-    this.msgs.push({ ...m, from: this.id, term: m.term ?? this.term, mode: this.mode, supportedCodeVersion: this.supportedCodeVersion });
+    const msg = m as Message;
+    msg.from = this.id;
+    msg.term = m.term ?? this.term;
+    msg.mode = this.mode;
+    msg.supportedCodeVersion = this.supportedCodeVersion;
+    this.msgs.push(msg);
   }
 }

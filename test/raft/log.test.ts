@@ -36,6 +36,13 @@ test('findConflictByTerm skips a whole term at once', () => {
   assert.equal(log.findConflictByTerm(5, 9), 5);
 });
 
+test('findConflictByTerm falls below the snapshot when even the snapshot term is too new', () => {
+  const log = new RaftLog(0, 0, [e(1, 1), e(2, 2), e(3, 3), e(4, 3)], 4, 4);
+  log.compact(3);
+  assert.equal(log.findConflictByTerm(4, 3), 4);
+  assert.equal(log.findConflictByTerm(3, 2), 2, 'below the snapshot: the follower needs the snapshot');
+});
+
 test('up-to-date comparison: last term first, then length (thesis 3.6.1)', () => {
   const log = new RaftLog(0, 0, [e(1, 1), e(2, 3)], 0, 0);
   assert.equal(log.isUpToDate(1, 4), true);
