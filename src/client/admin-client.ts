@@ -46,12 +46,12 @@ export class AdminClient {
   }
 
   /**
-   * Starts what the native wire needs (its key, tweetnacl, msgpackr) without waiting, for a command
-   * that will probably speak it after a first reply: the loading then overlaps the round trip.
+   * Starts deriving the native key in the thread pool, for a command that may speak the native
+   * wire after a first reply. Its libraries are not preloaded: that would hold up the main
+   * thread for nothing when the node turns out to be PySyncObj.
    */
   prepareNative(): void {
     this.options.keys.native.catch(() => undefined);
-    import('../wire/native/lazy-deps.js').then((m) => m.preloadNativeWire()).catch(() => undefined);
   }
 
   /** syncobj-node only: the member asks the leader to confirm its quorum now. */
