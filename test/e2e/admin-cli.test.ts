@@ -74,6 +74,21 @@ describe('syncobj-admin against syncobj-node', () => {
     assert.equal(await cluster.waitForLeader(), leader);
   });
 
+  test('on a terminal, transfer shows progress and then the old and new leader and the time', async () => {
+    const { main } = await import('../../src/cli/main.js');
+    const leader = await cluster.waitForLeader();
+    const target = cluster.addresses.find((a) => a !== leader && a !== voter)!;
+    const io = { stdout: '', stderr: '', isTTY: true, out(t: string) { io.stdout += t; }, err(t: string) { io.stderr += t; } };
+    const code = await main(['-conn', leader, '-transfer', target, '-pass-file', cluster.passwordFile!], {}, io);
+    assert.equal(code, 0, io.stderr);
+    const lines = io.stdout.split('\n');
+    assert.equal(lines[0], `SUCCESS TRANSFER ${target}`);
+    assert.equal(lines[1], `old leader: ${leader}`);
+    assert.match(lines[2]!, new RegExp(`^new leader: ${target.replace(/\./g, '\\.')} \\(confirmed by ${target.replace(/\./g, '\\.')}, term \\d+\\)$`));
+    assert.match(lines[3]!, /^took \d+ ms$/);
+    assert.match(io.stderr, /^transferring leadership from .* to .*\.\.\.\n$/);
+  });
+
   test('a wrong password is exit 4; a stopped (SIGSTOP) member is a timeout, exit 5', async () => {
     const wrong = await cluster.admin(['-conn', voter, '-status', '-pass', 'nope']);
     // -pass-file from the cluster helper comes last; give both and the CLI refuses: usage, 2.
