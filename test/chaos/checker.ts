@@ -197,8 +197,10 @@ function checkKey(key: string, ops: HistoryOp[], maxSteps: number): KeyResult {
 function explain(ops: HistoryOp[], stuck: HistoryOp): string {
   const overlapping = ops.filter((op) => op !== stuck && op.call <= stuck.ret && op.ret >= stuck.call - 2000).slice(-12);
   const before = ops.filter((op) => op.ret < stuck.call).sort((a, b) => b.ret - a.ret).slice(0, 4);
+  const sameValue = stuck.kind === 'get' && stuck.value !== null ? ops.filter((op) => op !== stuck && op.value === stuck.value).slice(0, 12) : [];
   return [
     `no linearization gets past ${describeOp(stuck)}`,
+    ...sameValue.map((op) => `  same value: ${describeOp(op)}`),
     ...before.reverse().map((op) => `  before: ${describeOp(op)}`),
     ...overlapping.map((op) => `  overlapping: ${describeOp(op)}`),
   ].join('\n');
