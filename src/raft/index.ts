@@ -32,6 +32,23 @@
  * its log has caught up with the commit index; the `confChange` result arrives when the promotion commits.
  * A node joining an existing cluster is started with `voters: []` and empty storage. Removing the leader
  * first transfers leadership to the most up-to-date eligible voter, then forwards the removal to it.
+ * Config entries carry the whole membership and take effect when appended (thesis 4.1), so `status()`
+ * shows the latest configuration, committed or not. One change at a time; a new leader defers changes
+ * until it has committed an entry of its own term.
+ *
+ * Requests: every request may be made on any member. A follower forwards it to the leader (or holds it,
+ * bounded, until it knows one); the result always comes back on the member where the request was made,
+ * once the entry commits (ok) or is overwritten (failed). A leader running a transfer holds requests and
+ * forwards them to the new leader, or appends them itself if the transfer aborts. Results never claim
+ * success early: a transfer is ok only once this node hears from the target as leader of a newer term.
+ *
+ * Snapshots: `compact(index, data)` with index <= applied drops the log prefix; persist the returned
+ * snapshot. A follower too far behind gets the snapshot in a `snapshot` message; its Ready then carries
+ * `snapshot`, which the shell persists (replacing its log) and loads into the state machine.
+ *
+ * Storage failure: if persisting a Ready fails, call `reportStorageFailure(err)` instead of `advance`; the
+ * node gives up leadership, drops the entries it could not write (their requests fail) and retries the
+ * hard state in the next Ready.
  */
 export { RaftNode } from './raft.js';
 export type { RaftConfig, RaftStatus, PeerStatus, Role } from './raft.js';

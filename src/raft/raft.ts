@@ -289,7 +289,8 @@ export class RaftNode {
    * not handed out yet are dropped too (they may acknowledge those entries); Raft tolerates lost messages.
    * The hard state stays in memory and is offered again in the next Ready.
    */
-  reportStorageFailure(reason: string): void {
+  reportStorageFailure(error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
     const failed = this.readyInFlight;
     this.readyInFlight = null;
     this.msgs = [];
@@ -481,6 +482,8 @@ export class RaftNode {
       pr.recentActive = true;
       this.progress.set(id, pr);
     }
+    const t = this.transfer.current;
+    if (t && t.phase === 'awaitingOutcome') this.finishTransfer(false, `${this.id} won the election instead of ${t.target}`);
     // A no-op of the new term lets the leader commit, and thereby learn, everything before it (thesis 6.4).
     this.appendEntry('noop', new Uint8Array(0));
     const waiting = this.forwarded.waitingForLeader.splice(0);
