@@ -3,7 +3,8 @@
 
 import { spawnSync } from 'node:child_process';
 import { OUR_ADMIN, SYNCOBJ_ADMIN, pysyncobjMissing, startPysyncobjCluster } from '../support/pysyncobj-cluster.js';
-import { median, ms } from './stats.js';
+import { median, ms, percentile } from './stats.js';
+import { nodeLeader, startNodeCluster } from './util.js';
 
 export interface LatencyResult {
   runs: number;
@@ -13,11 +14,11 @@ export interface LatencyResult {
   ratio: number;
 }
 
-function timeOnce(command: string, args: string[]): number {
+function timeOnce(command: string, args: string[], expect = 'leader:'): number {
   const t0 = performance.now();
   const r = spawnSync(command, args, { encoding: 'utf8', timeout: 20_000 });
   const t = performance.now() - t0;
-  if (r.status !== 0 || !r.stdout.includes('leader:')) throw new Error(`${command} failed: ${r.stderr || r.stdout}`);
+  if (r.status !== 0 || !r.stdout.includes(expect)) throw new Error(`${command} ${args.join(' ')} failed (exit ${r.status}): ${r.stderr || r.stdout}`);
   return t;
 }
 
@@ -58,6 +59,57 @@ export function latencyTable(r: LatencyResult | string): string {
     `| /usr/bin/syncobj_admin (anchor) | ${ms(r.theirsMs)} | 1.00x |`,
     `| syncobj-admin | ${ms(r.oursMs)} | ${r.ratio.toFixed(2)}x (target <= 0.60x) |`,
     `| bare \`node -e 0\` (floor) | ${ms(r.nodeBareMs)} | ${(r.nodeBareMs / r.theirsMs).toFixed(2)}x |`,
+    '',
+  ].join('\n');
+}
+
+export interface ClusterCliResult {
+  runs: number;
+  members: number;
+  /** Wall times in ms, by command. */
+  single: number[];
+  statusCluster: number[];
+  healthCluster: number[];
+}
+
+/**
+ * `-status -cluster` and `-health -cluster` (with a password) against a 5-member syncobj-node cluster,
+ * alternating with a plain `-status` of one member as the anchor; target: median under 300 ms.
+ */
+export async function benchClusterCli(runs: number, members = 5): Promise<ClusterCliResult> {
+  const cluster = await startNodeCluster(members, { password: 'bench-secret' });
+  try {
+    await nodeLeader(cluster.addresses, 'bench-secret');
+    const base = [OUR_ADMIN, '-conn', cluster.addresses[0]!, '-pass-file', cluster.passwordFile!];
+    const single = [...base, '-status'];
+    const status = [...base, '-status', '-cluster'];
+    const health = [...base, '-health', '-cluster'];
+    for (let i = 0; i < 2; i++) {
+      timeOnce(process.execPath, single);
+      timeOnce(process.execPath, status, 'leader');
+      timeOnce(process.execPath, health, '');
+    }
+    const r: ClusterCliResult = { runs, members, single: [], statusCluster: [], healthCluster: [] };
+    for (let i = 0; i < runs; i++) {
+      r.single.push(timeOnce(process.execPath, single));
+      r.statusCluster.push(timeOnce(process.execPath, status, cluster.addresses[members - 1]!));
+      r.healthCluster.push(timeOnce(process.execPath, health, ''));
+    }
+    return r;
+  } finally {
+    await cluster.stop();
+  }
+}
+
+export function clusterCliTable(r: ClusterCliResult): string {
+  const row = (name: string, xs: number[], target: string) =>
+    `| ${name} | ${ms(median(xs))} | ${ms(Math.min(...xs))} - ${ms(Math.max(...xs))} | ${ms(percentile(xs, 90))} | ${(median(xs) / median(r.single)).toFixed(2)}x${target} |`;
+  return [
+    `| syncobj-admin on a ${r.members}-member syncobj-node cluster, password, ${r.runs} alternating runs | median wall | range | p90 | ratio |`,
+    '|---|---|---|---|---|',
+    row('-status of one member (anchor)', r.single, ''),
+    row('-status -cluster', r.statusCluster, ' (target: median < 300 ms)'),
+    row('-health -cluster (exit 0)', r.healthCluster, ' (target: median < 300 ms)'),
     '',
   ].join('\n');
 }

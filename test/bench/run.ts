@@ -1,15 +1,50 @@
-// `npm run bench [-- --quick]`: every benchmark, bounded in time, printing a markdown table with
-// each figure next to its anchor measured in the same run.
+// `npm run bench [-- --quick] [-- --only cli,throughput,outage,growth]`: every benchmark, bounded in
+// time, printing one markdown table per section with each figure next to its anchor measured in the
+// same run, and the machine it ran on. Progress goes to stderr; the report to stdout.
 
-import { cpus, totalmem } from 'node:os';
-import { benchCliLatency, latencyTable } from './cli-latency.js';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { benchCliLatency, benchClusterCli, clusterCliTable, latencyTable } from './cli-latency.js';
+import { benchGrowth, growthTables, GROWTH_FULL, GROWTH_QUICK } from './growth.js';
+import { benchOutage, outageTable, OUTAGE_FULL, OUTAGE_QUICK } from './outage.js';
+import { benchThroughput, throughputTables, THROUGHPUT_FULL, THROUGHPUT_QUICK } from './throughput.js';
+import { progress } from './util.js';
 
-const quick = process.argv.includes('--quick');
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? (argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined);
+const only = onlyArg ? new Set(onlyArg.split(',')) : null;
+const wanted = (section: string) => only === null || only.has(section);
+
+export function machineLine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const load = loadavg().map((l) => l.toFixed(2)).join(', ');
+  return `Machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}; load average at start ${load}.`;
+}
+
+async function section(name: string, body: () => Promise<string>): Promise<void> {
+  if (!wanted(name)) return;
+  const t0 = performance.now();
+  progress(`${name}: start`);
+  let text: string;
+  try {
+    text = await body();
+  } catch (err) {
+    text = `### ${name}\n\nFAILED: ${(err as Error).stack ?? String(err)}\n`;
+    process.exitCode = 1;
+  }
+  process.stdout.write(text + '\n');
+  progress(`${name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
 
 async function main(): Promise<void> {
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  process.stdout.write(`## Benchmarks (${quick ? 'quick' : 'full'} run)\n\nMachine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.\n\n`);
-  process.stdout.write(latencyTable(await benchCliLatency(quick ? 5 : 30)) + '\n');
+  const t0 = performance.now();
+  process.stdout.write(`## Benchmarks (${quick ? 'quick' : 'full'} run)\n\n${machineLine()}\n\n`);
+  await section('cli', async () => latencyTable(await benchCliLatency(quick ? 5 : 30)) + '\n' + clusterCliTable(await benchClusterCli(quick ? 5 : 15)));
+  await section('throughput', async () => throughputTables(await benchThroughput(quick ? THROUGHPUT_QUICK : THROUGHPUT_FULL)));
+  await section('outage', async () => outageTable(await benchOutage(quick ? OUTAGE_QUICK : OUTAGE_FULL)));
+  await section('growth', async () => growthTables(await benchGrowth(quick ? GROWTH_QUICK : GROWTH_FULL)));
+  const end = loadavg().map((l) => l.toFixed(2)).join(', ');
+  process.stdout.write(`Total ${((performance.now() - t0) / 1000).toFixed(0)} s; load average at the end ${end}.\n`);
 }
 
 await main();

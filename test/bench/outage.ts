@@ -1,0 +1,213 @@
+// Outage around a leader change: writers commit continuously while the leader changes; the figure is
+// the longest gap between consecutive acknowledged writes, seen by a writer attached to the old leader
+// and by one attached to a follower, plus the writes that failed. Planned changes -- (a) syncobj-admin
+// -transfer, (b) SIGTERM of the leader (it hands leadership over on stop) -- against unplanned ones:
+// (c) SIGKILL of a syncobj-node leader, (d) SIGKILL of a PySyncObj leader.
+
+import type { NodeCluster } from '../support/node-cluster.js';
+import { pysyncobjMissing } from '../support/pysyncobj-cluster.js';
+import { kvWriter, PyLineWriter, VALUE_10B, type Writer } from './load.js';
+import { PyBenchCluster } from './pysync-bench.js';
+import { median } from './stats.js';
+import { Budget, fmt, nodeCaughtUp, nodeLeader, progress, ratio, sleep, startNodeCluster } from './util.js';
+
+export interface OutageParams {
+  trials: number;
+  /** Writes in flight per writer (a writer is one KvClient, or this many PySyncObj connections). */
+  inFlight: number;
+  budgetMs: number;
+}
+
+export const OUTAGE_FULL: OutageParams = { trials: 10, inFlight: 4, budgetMs: 200_000 };
+export const OUTAGE_QUICK: OutageParams = { trials: 3, inFlight: 4, budgetMs: 70_000 };
+
+type Scenario = 'transfer' | 'sigterm' | 'sigkill' | 'py-sigkill';
+export const SCENARIOS: { id: Scenario; label: string }[] = [
+  { id: 'transfer', label: '(a) syncobj-admin -transfer auto' },
+  { id: 'sigterm', label: '(b) SIGTERM of the syncobj-node leader' },
+  { id: 'sigkill', label: '(c) SIGKILL of the syncobj-node leader' },
+  { id: 'py-sigkill', label: '(d) SIGKILL of the PySyncObj leader' },
+];
+
+export interface Trial {
+  /** Longest gap between consecutive acknowledged writes, ms, for the writer on the old leader / on a follower. */
+  gapLeader: number;
+  gapFollower: number;
+  failedLeader: number;
+  failedFollower: number;
+}
+
+/** Continuous writes through several writers; every acknowledgement and failure is timestamped. */
+class WriteStream {
+  readonly acks: number[] = [];
+  readonly failures: number[] = [];
+  #running = true;
+  #loops: Promise<void>[];
+
+  constructor(writers: Writer[], inFlightPerWriter: number, prefix: string) {
+    let n = 0;
+    this.#loops = writers.flatMap((w) =>
+      Array.from({ length: inFlightPerWriter }, async () => {
+        while (this.#running) {
+          try {
+            await w.set(`${prefix}${n++}`, VALUE_10B);
+            if (this.#running) this.acks.push(performance.now());
+          } catch {
+            if (this.#running) this.failures.push(performance.now());
+            await sleep(5);
+          }
+        }
+      }),
+    );
+  }
+
+  acksAfter(t: number): number {
+    let c = 0;
+    for (let i = this.acks.length - 1; i >= 0 && this.acks[i]! > t; i--) c++;
+    return c;
+  }
+
+  /** Stops writing and waits (bounded) for the writes in flight. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    await Promise.race([Promise.all(this.#loops), sleep(12_000)]);
+  }
+
+  /** The longest gap between consecutive acknowledgements from `from` on, up to `to`. */
+  longestGap(from: number, to: number): number {
+    const inside = this.acks.filter((t) => t >= from && t <= to);
+    const before = this.acks.filter((t) => t < from).pop();
+    const points = [before ?? from, ...inside];
+    let gap = 0;
+    for (let i = 1; i < points.length; i++) gap = Math.max(gap, points[i]! - points[i - 1]!);
+    return Math.max(gap, to - points[points.length - 1]!);
+  }
+}
+
+/** Runs the streams through one leader change: steady writing, the event, recovery of both streams. */
+async function measure(leaderStream: WriteStream, followerStream: WriteStream, event: () => Promise<void>): Promise<Trial> {
+  const deadline = performance.now() + 15_000;
+  while ((leaderStream.acks.length < 20 || followerStream.acks.length < 20) && performance.now() < deadline) await sleep(10);
+  await sleep(200);
+  const t0 = performance.now();
+  await event();
+  const t1 = performance.now();
+  // Both streams must be acknowledging steadily again (well after the event) before we stop.
+  while ((leaderStream.acksAfter(t1 + 100) < 20 || followerStream.acksAfter(t1 + 100) < 20) && performance.now() < deadline) await sleep(10);
+  await sleep(100);
+  const t2 = performance.now();
+  const since = (xs: number[]) => xs.filter((t) => t >= t0 - 200).length;
+  const trial = {
+    gapLeader: leaderStream.longestGap(t0 - 200, t2),
+    gapFollower: followerStream.longestGap(t0 - 200, t2),
+    failedLeader: since(leaderStream.failures),
+    failedFollower: since(followerStream.failures),
+  };
+  await Promise.all([leaderStream.stop(), followerStream.stop()]);
+  return trial;
+}
+
+async function nodeTrial(cluster: NodeCluster, scenario: Scenario, inFlight: number): Promise<Trial> {
+  const { leader } = await nodeLeader(cluster.addresses);
+  const others = cluster.addresses.filter((a) => a !== leader);
+  const follower = others[others.length - 1]!;
+  const wl = kvWriter([leader, ...others]);
+  const wf = kvWriter([follower]);
+  try {
+    const trial = await measure(new WriteStream([wl], inFlight, 'ol'), new WriteStream([wf], inFlight, 'of'), async () => {
+      if (scenario === 'transfer') {
+        const r = await cluster.admin(['-conn', leader, '-transfer', 'auto']);
+        if (r.code !== 0) throw new Error(`syncobj-admin -transfer failed (exit ${r.code}): ${r.stdout}${r.stderr}`);
+      } else await cluster.kill(leader, scenario === 'sigterm' ? 'SIGTERM' : 'SIGKILL');
+    });
+    if (scenario !== 'transfer') {
+      cluster.startMember(leader);
+      await nodeLeader(cluster.addresses);
+      await nodeCaughtUp(cluster.addresses, null);
+    }
+    return trial;
+  } finally {
+    wl.close();
+    wf.close();
+  }
+}
+
+async function pyTrial(cluster: PyBenchCluster, inFlight: number): Promise<Trial> {
+  const { leader } = await cluster.leader();
+  const others = cluster.addresses.filter((a) => a !== leader);
+  const follower = others[others.length - 1]!;
+  const ports = [leader, ...others].map((a) => cluster.benchPort(a));
+  // PySyncObj's bench port answers one line at a time per connection: one connection per write in flight.
+  const wl = Array.from({ length: inFlight }, () => new PyLineWriter(ports));
+  const wf = Array.from({ length: inFlight }, () => new PyLineWriter([cluster.benchPort(follower)]));
+  try {
+    const trial = await measure(new WriteStream(wl, 1, 'pl'), new WriteStream(wf, 1, 'pf'), () => cluster.kill(leader, 'SIGKILL'));
+    cluster.startMember(leader);
+    await cluster.leader();
+    return trial;
+  } finally {
+    [...wl, ...wf].forEach((w) => w.close());
+  }
+}
+
+export type OutageResult = { params: OutageParams; trials: Map<Scenario, Trial[]>; notes: string[] };
+
+export async function benchOutage(p: OutageParams): Promise<OutageResult> {
+  const budget = new Budget(p.budgetMs);
+  const result: OutageResult = { params: p, trials: new Map(SCENARIOS.map((s) => [s.id, []])), notes: [] };
+  const cluster = await startNodeCluster(3, { fsync: 'never' });
+  try {
+    // Rounds interleave the scenarios, so drift in machine load hits them alike.
+    for (let i = 0; i < p.trials && budget.left() > 0.45 * p.budgetMs * ((p.trials - i) / p.trials); i++) {
+      for (const s of ['transfer', 'sigterm', 'sigkill'] as const) {
+        progress(`outage: ${s} trial ${i + 1}/${p.trials}`);
+        result.trials.get(s)!.push(await nodeTrial(cluster, s, p.inFlight));
+      }
+    }
+  } finally {
+    await cluster.stop();
+  }
+  const missing = pysyncobjMissing();
+  if (missing) result.notes.push(`(d) skipped: ${missing}`);
+  else {
+    const py = await PyBenchCluster.start(3);
+    try {
+      for (let i = 0; i < p.trials && !budget.over; i++) {
+        progress(`outage: PySyncObj sigkill trial ${i + 1}/${p.trials}`);
+        result.trials.get('py-sigkill')!.push(await pyTrial(py, p.inFlight));
+      }
+    } finally {
+      await py.stop();
+    }
+  }
+  for (const s of SCENARIOS) {
+    const n = result.trials.get(s.id)!.length;
+    if (n < p.trials) result.notes.push(`${s.label}: ${n} of ${p.trials} trials (time budget ${p.budgetMs / 1000} s)`);
+  }
+  return result;
+}
+
+export function outageTable(r: OutageResult): string {
+  const worst = (t: Trial) => Math.max(t.gapLeader, t.gapFollower);
+  const stat = (xs: number[]) => (xs.length ? `${fmt(median(xs))} [${fmt(Math.min(...xs))}-${fmt(Math.max(...xs))}]` : 'n/a');
+  const med = (id: Scenario) => median(r.trials.get(id)!.map(worst));
+  const out = [
+    `### Outage around a leader change: 3 members, syncobj-node --fsync never vs PySyncObj in-memory journal; ${r.params.inFlight} writes in flight per writer, longest gap between acknowledged writes, ms: median [min-max]`,
+    '',
+    '| event | trials | writer on old leader | writer on a follower | worst of both | failed writes (old leader / follower) | ratio to (c) | ratio to (d) |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const s of SCENARIOS) {
+    const ts = r.trials.get(s.id)!;
+    const fl = ts.reduce((a, t) => a + t.failedLeader, 0);
+    const ff = ts.reduce((a, t) => a + t.failedFollower, 0);
+    const target = s.id === 'transfer' || s.id === 'sigterm' ? ' (target: median <= 20 ms, 0 failed)' : '';
+    out.push(
+      `| ${s.label} | ${ts.length} | ${stat(ts.map((t) => t.gapLeader))} | ${stat(ts.map((t) => t.gapFollower))} | ${stat(ts.map(worst))}${target} | ${fl} / ${ff} | ${ratio(med(s.id), med('sigkill'))} | ${ratio(med(s.id), med('py-sigkill'))} |`,
+    );
+  }
+  out.push('', 'syncobj-node writers are KvClients (they retry on another member within their 10 s deadline); PySyncObj writers reconnect to the next member when their connection drops, and a write lost with the connection counts as failed.');
+  for (const n of r.notes) out.push('', `Note: ${n}`);
+  out.push('');
+  return out.join('\n');
+}
