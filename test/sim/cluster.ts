@@ -398,10 +398,16 @@ export class Cluster {
     this.process(id);
   }
 
-  /** One tick of virtual time: every live node ticks, then due messages arrive. */
+  /** Clock drift: the chance that a node misses a tick. */
+  missedTicks = 0;
+
+  /** One tick of virtual time: every live node ticks (unless its clock drifts), then due messages arrive. */
   step(): void {
     this.now++;
-    for (const n of this.live()) this.tick(n.id);
+    for (const n of this.live()) {
+      if (this.missedTicks > 0 && this.rng.chance(this.missedTicks)) continue;
+      this.tick(n.id);
+    }
     this.deliverDue();
   }
 

@@ -65,13 +65,16 @@ function simulate(seed: number, options: ScheduleOptions, expose: (c: Cluster) =
   cluster.crashBeforePersist = rng.chance(0.3) ? 0.002 : 0;
   cluster.crashBeforeSend = rng.chance(0.3) ? 0.002 : 0;
   const chaosTicks = options.chaosTicks ?? 60 + rng.int(80);
+  // Schedules differ in how violent they are, and whether clocks drift (a node skipping ticks).
+  const intensity = rng.pick([0.5, 1, 2, 3]);
+  cluster.missedTicks = rng.chance(0.3) ? rng.next() * 0.3 : 0;
 
   const ids = (): NodeId[] => [...cluster.nodes.keys()];
   for (let t = 0; t < chaosTicks; t++) {
     cluster.step();
     const live = cluster.live();
     if (live.length > 0 && rng.chance(0.35)) cluster.propose(rng.pick(live).id);
-    const r = rng.next();
+    const r = rng.next() / intensity;
     if (r < 0.015) {
       const leader = cluster.leader();
       if (leader) {
@@ -136,6 +139,7 @@ function simulate(seed: number, options: ScheduleOptions, expose: (c: Cluster) =
   cluster.faults = { drop: 0, duplicate: 0, maxDelay: 1, reorder: true };
   cluster.crashBeforePersist = 0;
   cluster.crashBeforeSend = 0;
+  cluster.missedTicks = 0;
   for (const n of cluster.nodes.values()) {
     n.failNextPersist = false;
     if (!n.raft) cluster.restart(n.id);
