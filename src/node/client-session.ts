@@ -39,6 +39,8 @@ async function answerAdmin(request: AdminRequest, admin: AdminService): Promise<
 
 async function answerKv(request: KvRequest, runtime: RaftRuntime): Promise<KvReply> {
   const fail = (error: string): KvReply => ({ t: 'kv_reply', id: request.id, ok: false, leader: runtime.raft.softState().leader, error });
+  // A member that cannot persist cannot forward or confirm anything: send the client elsewhere at once.
+  if (runtime.storageFault !== null) return fail(`this member's storage failed (${runtime.storageFault}); ask another member`);
   if (request.op === 'get') {
     const barrier = await runtime.readBarrier();
     if (!barrier.ok) return fail(barrier.reason);

@@ -62,9 +62,10 @@ export class KvClient {
       }
       let reply;
       try {
-        reply = await connection.request(body, Math.max(1, deadline - Date.now()));
+        // One member may hang (a failed disk, a partition): leave time to ask another.
+        const attemptMs = Math.min(deadline - Date.now(), Math.max(1000, this.options.timeoutMs / 3));
+        reply = await connection.request(body, Math.max(1, attemptMs));
       } catch (err) {
-        if (err instanceof TimeoutError) break;
         this.#drop(connection);
         last = (err as Error).message;
         continue;
@@ -72,10 +73,10 @@ export class KvClient {
       if (reply.t !== 'kv_reply') throw new CommandFailedError(`${connection.address} answered a kv request with ${reply.t}`);
       if (reply.ok) return reply;
       last = `${connection.address}: ${reply.error ?? 'refused'}`;
-      if (reply.leader && reply.leader !== connection.address) {
-        this.#preferred = reply.leader;
-        this.#drop(connection);
-      } else await pause(RETRY_PAUSE_MS * 2, deadline);
+      if (reply.leader && reply.leader !== connection.address) this.#preferred = reply.leader;
+      else await pause(RETRY_PAUSE_MS * 2, deadline);
+      // Without a better leader to go to, try the next member: this one may be cut off.
+      this.#drop(connection);
     }
     throw new TimeoutError(`no member completed '${body.t === 'kv' ? body.op : body.cmd}' within ${this.options.timeoutMs} ms: ${last}`, 'reply');
   }

@@ -49,8 +49,9 @@ export class NodeCluster {
       addresses.forEach((a) => cluster.startMember(a));
       await cluster.waitForLeader();
     } catch (err) {
+      const logs = addresses.map((a) => `--- ${a}\n${cluster.logOf(a).slice(-3000)}`).join('\n');
       await cluster.stop();
-      throw err;
+      throw new Error(`${(err as Error).message}\n${logs}`);
     }
     return cluster;
   }
