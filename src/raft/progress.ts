@@ -19,6 +19,8 @@ export class Progress {
   snapshotTicks = 0;
   /** Heard from in the current CheckQuorum window (thesis 6.2). */
   recentActive = false;
+  /** The leader's tick count when this follower was last heard from (for status, not for CheckQuorum). */
+  lastHeard = 0;
   /** Last index of each append in flight, oldest first (replicate state only). */
   readonly inflight: number[] = [];
 

@@ -127,6 +127,8 @@ export class RaftNode {
   private readonly votes = new Map<NodeId, boolean>();
   private readonly peers = new Map<NodeId, PeerInfo>();
   private electionElapsed = 0;
+  /** Ticks since this node last became leader. */
+  private leaderTicks = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
 
@@ -389,7 +391,7 @@ export class RaftNode {
           match: pr?.match ?? null,
           next: pr?.next ?? null,
           state: pr?.state ?? null,
-          recentActive: pr?.recentActive ?? null,
+          recentActive: pr ? this.heardWithinElectionTimeout(pr) : null,
         };
       });
     const t = this.transfer.current;
@@ -412,7 +414,10 @@ export class RaftNode {
       peers,
       hasQuorum:
         this.role === 'leader'
-          ? hasMajority(voters, (id) => id === this.id || this.progress.get(id)?.recentActive === true)
+          ? hasMajority(voters, (id) => {
+              const pr = this.progress.get(id);
+              return id === this.id || (pr !== undefined && this.heardWithinElectionTimeout(pr));
+            })
           : this.inLease(),
       transfer: t ? { target: t.target, phase: t.phase, elapsed: t.elapsed } : null,
     };
@@ -474,12 +479,14 @@ export class RaftNode {
     this.reset(this.term);
     this.role = 'leader';
     this.lead = this.id;
+    this.leaderTicks = 0;
     this.progress.clear();
     for (const id of membersOf(this.membership)) {
       if (id === this.id) continue;
       const pr = new Progress(this.log.lastIndex());
       // One election timeout of grace before CheckQuorum judges the followers.
       pr.recentActive = true;
+      pr.lastHeard = 0;
       this.progress.set(id, pr);
     }
     const t = this.transfer.current;
@@ -507,6 +514,11 @@ export class RaftNode {
   private stepDown(reason: string): void {
     if (this.transfer.active) this.finishTransfer(false, reason);
     this.becomeFollower(this.term, null);
+  }
+
+  /** For status: heard from during the last election timeout (CheckQuorum itself works per window). */
+  private heardWithinElectionTimeout(pr: Progress): boolean {
+    return this.leaderTicks - pr.lastHeard < this.electionTicks;
   }
 
   private promotable(): boolean {
@@ -690,6 +702,7 @@ export class RaftNode {
   // ---- leader -------------------------------------------------------------------------------------
 
   private tickLeader(): void {
+    this.leaderTicks++;
     this.heartbeatElapsed++;
     this.electionElapsed++;
     for (const pr of this.progress.values()) {
@@ -715,6 +728,7 @@ export class RaftNode {
     const pr = this.progress.get(m.from);
     if (!pr) return;
     pr.recentActive = true;
+    pr.lastHeard = this.leaderTicks;
     if (m.type === 'appendResp') {
       if (m.reject) {
         let hint = m.rejectHint ?? 0;
