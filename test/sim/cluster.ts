@@ -44,6 +44,8 @@ export interface SimNode {
   readStates: { requestId: string | number; index: number }[];
   /** Fault injection: the next persist fails. */
   failNextPersist: boolean;
+  /** A Ready whose write is still in progress (slow disk); lost if the node crashes. */
+  parked: Ready | null;
   initialVoters: NodeId[];
 }
 
@@ -145,6 +147,7 @@ export class Cluster {
       results: [],
       readStates: [],
       failNextPersist: false,
+      parked: null,
       initialVoters: [...opts.voters],
     };
     this.nodes.set(id, node);
@@ -199,6 +202,7 @@ export class Cluster {
     if (!node.raft) return;
     this.log(`crash ${id}`);
     node.raft = null;
+    node.parked = null;
   }
 
   restart(id: NodeId): void {
@@ -211,7 +215,10 @@ export class Cluster {
   /** Every member down at once, then up again (PySyncObj issue 201). */
   restartAll(): void {
     this.log('restart-all');
-    for (const n of this.nodes.values()) n.raft = null;
+    for (const n of this.nodes.values()) {
+      n.raft = null;
+      n.parked = null;
+    }
     for (const n of this.nodes.values()) this.start(n);
   }
 
@@ -236,33 +243,54 @@ export class Cluster {
     const node = this.node(id);
     for (let rounds = 0; rounds < 1000; rounds++) {
       const raft = node.raft;
-      if (!raft) return;
+      if (!raft || node.parked) return;
       const rd = raft.ready();
       if (!rd) return;
-      if (this.crashBeforePersist > 0 && this.rng.chance(this.crashBeforePersist)) {
-        this.crash(id);
+      if (this.parkReadies > 0 && this.rng.chance(this.parkReadies)) {
+        // A slow disk: the write is in progress while messages keep arriving.
+        node.parked = rd;
         return;
       }
-      if (node.failNextPersist) {
-        node.failNextPersist = false;
-        this.log(`${id} storage failure`);
-        raft.reportStorageFailure('injected write error');
-        continue;
-      }
-      this.persist(node, rd);
-      if (this.crashBeforeSend > 0 && this.rng.chance(this.crashBeforeSend)) {
-        this.crash(id);
-        return;
-      }
-      for (const m of rd.messages) this.send(m);
-      this.apply(node, rd);
-      raft.advance(rd);
-      const soft = raft.softState();
-      if (soft.role === 'leader') {
-        this.checker.leader(id, soft.term, (i) => raft.entries(i, i + 1)[0]?.term, soft.snapshotIndex);
-      }
+      if (!this.complete(node, raft, rd)) return;
     }
     throw new Error(`${id} produced Readies forever`);
+  }
+
+  /** Persists, sends, applies and advances one Ready; false when the node crashed on the way. */
+  private complete(node: SimNode, raft: RaftNode, rd: Ready): boolean {
+    if (this.crashBeforePersist > 0 && this.rng.chance(this.crashBeforePersist)) {
+      this.crash(node.id);
+      return false;
+    }
+    if (node.failNextPersist) {
+      node.failNextPersist = false;
+      this.log(`${node.id} storage failure`);
+      raft.reportStorageFailure(new Error('injected write error'));
+      return true;
+    }
+    this.persist(node, rd);
+    if (this.crashBeforeSend > 0 && this.rng.chance(this.crashBeforeSend)) {
+      this.crash(node.id);
+      return false;
+    }
+    for (const m of rd.messages) this.send(m);
+    this.apply(node, rd);
+    raft.advance(rd);
+    const soft = raft.softState();
+    if (soft.role === 'leader') {
+      this.checker.leader(node.id, soft.term, (i) => raft.entries(i, i + 1)[0]?.term, soft.snapshotIndex);
+    }
+    return true;
+  }
+
+  /** Finishes the parked (slow) writes of every node, each with probability `chance`. */
+  finishParked(chance = 1): void {
+    for (const node of this.nodes.values()) {
+      const rd = node.parked;
+      if (!rd || !node.raft || !(chance >= 1 || this.rng.chance(chance))) continue;
+      node.parked = null;
+      if (this.complete(node, node.raft, rd)) this.process(node.id);
+    }
   }
 
   private persist(node: SimNode, rd: Ready): void {
@@ -400,10 +428,13 @@ export class Cluster {
 
   /** Clock drift: the chance that a node misses a tick. */
   missedTicks = 0;
+  /** Slow disks: the chance that a Ready's write stays in progress until a later tick. */
+  parkReadies = 0;
 
   /** One tick of virtual time: every live node ticks (unless its clock drifts), then due messages arrive. */
   step(): void {
     this.now++;
+    this.finishParked(0.5);
     for (const n of this.live()) {
       if (this.missedTicks > 0 && this.rng.chance(this.missedTicks)) continue;
       this.tick(n.id);

@@ -68,6 +68,7 @@ function simulate(seed: number, options: ScheduleOptions, expose: (c: Cluster) =
   // Schedules differ in how violent they are, and whether clocks drift (a node skipping ticks).
   const intensity = rng.pick([0.5, 1, 2, 3]);
   cluster.missedTicks = rng.chance(0.3) ? rng.next() * 0.3 : 0;
+  cluster.parkReadies = rng.chance(0.3) ? rng.next() * 0.3 : 0;
 
   const ids = (): NodeId[] => [...cluster.nodes.keys()];
   for (let t = 0; t < chaosTicks; t++) {
@@ -140,6 +141,8 @@ function simulate(seed: number, options: ScheduleOptions, expose: (c: Cluster) =
   cluster.crashBeforePersist = 0;
   cluster.crashBeforeSend = 0;
   cluster.missedTicks = 0;
+  cluster.parkReadies = 0;
+  cluster.finishParked();
   for (const n of cluster.nodes.values()) {
     n.failNextPersist = false;
     if (!n.raft) cluster.restart(n.id);
