@@ -45,6 +45,7 @@ export async function runDevCluster(argv: string[], env: NodeJS.ProcessEnv): Pro
   const demo = flags.has('demo');
   const password = await readPassword(flags.get('password-file') ?? null, env);
   const dir = await mkdtemp(join(tmpdir(), 'syncobj-dev-'));
+  process.stderr.write(`data in ${dir} (removed on exit)\n`);
   const members: Member[] = [];
   let stopping = false;
   const stopAll = async (): Promise<void> => {
