@@ -1,11 +1,14 @@
-// `npm run sim -- --seeds N [--from S] [--trace] [--stats]`: runs random schedules and reports violations with replayable seeds.
+// `npm run sim -- --seeds N [--from S] [--trace] [--stats] [--forget-term]`: runs random schedules and
+// reports violations with replayable seeds. --forget-term runs them against a shell with PySyncObj's
+// issue-201 bug (term and vote not restored), to see the checks catch it.
 import { runSchedule } from './schedule.js';
 
-function parseArgs(argv: string[]): { seeds: number; from: number; trace: boolean; stats: boolean } {
+function parseArgs(argv: string[]): { seeds: number; from: number; trace: boolean; stats: boolean; forgetTerm: boolean } {
   let seeds = 1000;
   let from = 1;
   let trace = false;
   let stats = false;
+  let forgetTerm = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): number => {
@@ -17,9 +20,10 @@ function parseArgs(argv: string[]): { seeds: number; from: number; trace: boolea
     else if (arg === '--from' || arg === '--seed') from = value();
     else if (arg === '--trace') trace = true;
     else if (arg === '--stats') stats = true;
-    else throw new Error(`unknown argument ${arg} (usage: --seeds N [--from S] [--trace] [--stats])`);
+    else if (arg === '--forget-term') forgetTerm = true;
+    else throw new Error(`unknown argument ${arg} (usage: --seeds N [--from S] [--trace] [--stats] [--forget-term])`);
   }
-  return { seeds, from, trace, stats };
+  return { seeds, from, trace, stats, forgetTerm };
 }
 
 function main(): void {
@@ -35,16 +39,19 @@ function main(): void {
   const stats = new Map<string, number>();
   const started = process.hrtime.bigint();
   for (let seed = args.from; seed < args.from + args.seeds; seed++) {
-    const outcome = runSchedule(seed, { trace: args.trace });
+    const outcome = runSchedule(seed, { trace: args.trace, forgetTermOnRestart: args.forgetTerm });
     for (const [k, v] of outcome.stats) stats.set(k, (stats.get(k) ?? 0) + v);
     if (outcome.violations.length === 0) continue;
     violations += outcome.violations.length;
     console.log(`seed ${seed}: ${outcome.violations.length} violation(s)`);
     for (const v of outcome.violations) console.log(`  ${v}`);
-    // Replays are exact: the same seed gives the same schedule, so print its trace.
-    const replay = args.trace ? outcome : runSchedule(seed, { trace: true });
-    console.log(`  replay: npm run sim -- --seeds 1 --from ${seed} --trace`);
-    if (args.trace) for (const line of replay.trace ?? []) console.log(`    ${line}`);
+    // Replays are exact: the same seed gives the same schedule, so its trace can always be printed.
+    const replay = args.trace ? outcome : runSchedule(seed, { trace: true, forgetTermOnRestart: args.forgetTerm });
+    const lines = replay.trace ?? [];
+    const shown = args.trace ? lines : lines.slice(-80);
+    if (shown.length < lines.length) console.log(`  last ${shown.length} of ${lines.length} trace lines:`);
+    for (const line of shown) console.log(`    ${line}`);
+    console.log(`  replay: npm run sim -- --seeds 1 --from ${seed} --trace${args.forgetTerm ? ' --forget-term' : ''}`);
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (args.stats) for (const [k, v] of [...stats].sort()) console.error(`  ${k}: ${v}`);
