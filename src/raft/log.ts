@@ -4,7 +4,8 @@ import type { Entry, Snapshot } from './types.js';
 /**
  * Everything after `stableIndex` (and a received snapshot not yet persisted) is the unstable part: it
  * exists only in memory, goes out in the next Ready, and becomes stable when the shell calls advance.
- * The invariants are: snapshotIndex <= applied <= committed <= lastIndex, and nothing committed is ever
+ * The invariants are: applied <= committed <= lastIndex, snapshotIndex <= committed (applied catches up with
+ * a received snapshot once the shell has loaded it), and nothing committed is ever
  * truncated (thesis 3.5, Log Matching; the divergence of PySyncObj issue 201 broke the latter).
  */
 export class RaftLog {
@@ -29,7 +30,8 @@ export class RaftLog {
       if (e.index !== snapshotIndex + 1 + i) throw new RangeError(`restored log is not contiguous at index ${e.index}`);
     });
     this.stableIndex = this.lastIndex();
-    this.committed = Math.min(Math.max(committed, snapshotIndex), this.lastIndex());
+    // Whatever the shell has applied was committed, even if its persisted commit index lags (it is volatile).
+    this.committed = Math.min(Math.max(committed, snapshotIndex, applied), this.lastIndex());
     this.applied = Math.min(Math.max(applied, snapshotIndex), this.committed);
     this.applying = this.applied;
   }
@@ -150,7 +152,7 @@ export class RaftLog {
     this.snapshotTerm = snapshot.meta.term;
     this.entries = [];
     this.committed = snapshot.meta.index;
-    this.applied = snapshot.meta.index;
+    // Applied moves when the shell has loaded the snapshot (advance); until then it is only handed out.
     this.applying = snapshot.meta.index;
     this.stableIndex = snapshot.meta.index;
     this.unstableSnapshot = snapshot;

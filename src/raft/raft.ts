@@ -315,12 +315,12 @@ export class RaftNode {
   /**
    * The shell captured its state machine at `index` (<= applied) in `data`. Entries up to `index` are
    * dropped; the returned snapshot must be persisted by the shell, replacing its older snapshot and
-   * stored entries up to `index`. Followers too far behind will be sent it.
+   * stored entries up to `index`. Followers too far behind will be sent it. Throws a RangeError when
+   * `index` is not above the current snapshot (check `softState().snapshotIndex`) or not yet applied.
    */
   compact(index: number, data: Uint8Array): Snapshot {
-    if (index <= this.log.snapshotIndex || index > this.log.applied) {
-      throw new RangeError(`cannot compact to ${index}: snapshot at ${this.log.snapshotIndex}, applied ${this.log.applied}`);
-    }
+    if (index <= this.log.snapshotIndex) throw new RangeError(`cannot compact to ${index}: a snapshot already covers ${this.log.snapshotIndex}`);
+    if (index > this.log.applied) throw new RangeError(`cannot compact to ${index}: only ${this.log.applied} is applied`);
     const membership = this.membershipAt(index).membership;
     const meta = {
       index,
@@ -367,7 +367,10 @@ export class RaftNode {
     if (rd !== this.readyInFlight) throw new Error('advance() must be given the Ready last returned by ready()');
     this.readyInFlight = null;
     if (rd.hardState) this.persisted = { ...rd.hardState };
-    if (rd.snapshot && this.log.unstableSnapshot === rd.snapshot) this.log.unstableSnapshot = null;
+    if (rd.snapshot) {
+      if (this.log.unstableSnapshot === rd.snapshot) this.log.unstableSnapshot = null;
+      this.log.applied = Math.max(this.log.applied, rd.snapshot.meta.index);
+    }
     const last = rd.entries[rd.entries.length - 1];
     if (last) this.log.stableTo(last.index, last.term);
     const applied = rd.committed[rd.committed.length - 1];

@@ -348,7 +348,8 @@ export class Cluster {
   compact(id: NodeId): boolean {
     const node = this.node(id);
     const raft = node.raft;
-    if (!raft || node.sm.applied <= (node.disk.snapshot?.meta.index ?? 0)) return false;
+    // A shell compacts between Readies, never while one is being written.
+    if (!raft || node.parked || node.sm.applied <= raft.softState().snapshotIndex) return false;
     const snapshot = raft.compact(node.sm.applied, encodeStateMachine(node.sm));
     this.log(`${id} compact ${snapshot.meta.index}`);
     node.disk.snapshot = snapshot;
