@@ -84,7 +84,7 @@ function dirMiB(dir: string): number {
   return bytes / 2 ** 20;
 }
 
-async function recovery(n: number, snapshot: boolean, timeoutMs: number): Promise<Recovery> {
+export async function recovery(n: number, snapshot: boolean, timeoutMs: number): Promise<Recovery> {
   const root = mkdtempSync(join(tmpdir(), 'syncobj-bench-growth-'));
   const group = new ProcessGroup();
   try {
