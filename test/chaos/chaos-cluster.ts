@@ -21,6 +21,8 @@ export interface ChaosClusterOptions {
   fsync: 'always' | 'never';
   /** Extra syncobj-node flags for every member. */
   extraArgs?: string[];
+  /** The syncobj-node launcher to run (default: the repository's). */
+  nodeBin?: string;
   log: (line: string) => void;
 }
 
@@ -87,7 +89,7 @@ export class ChaosCluster {
     for (const [to, proxy] of this.links.get(address)!) dial[to] = `127.0.0.1:${proxy.port}`;
     const args = [
       '--import', PRELOAD,
-      NODE_BIN,
+      this.options.nodeBin ?? NODE_BIN,
       '--self', address,
       '--partners', this.addresses.filter((a) => a !== address).join(','),
       '--data-dir', join(this.dir, address.replace(':', '_')),

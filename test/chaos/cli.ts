@@ -1,9 +1,11 @@
-// `npm run chaos -- --seconds S --seed N [--nodes 3] [--clients 5] [--keys 4] [--fsync always|never] [--faults a,b] [--history FILE]`:
+// `npm run chaos -- --seconds S --seed N [--nodes 3] [--clients 5] [--keys 4] [--fsync always|never] [--faults a,b] [--client kv-client|single-attempt]
+// [--history FILE] [--quiet]`:
 // one chaos run against real syncobj-node processes; the last line sums it up; exit 1 on any violation.
 
 import { writeFileSync } from 'node:fs';
 import { describeOp } from './history.js';
 import { FAULT_KINDS, type FaultKind } from './faults.js';
+import { snapshotNode } from './node-snapshot.js';
 import { runChaos, summaryLine } from './run-chaos.js';
 
 function parse(argv: string[]): Map<string, string> {
@@ -43,6 +45,7 @@ async function main(): Promise<number> {
   const seed = int(flags, 'seed', Math.floor(Math.random() * 1_000_000));
   const fsync = flags.get('fsync') === 'always' ? 'always' : 'never';
   const quiet = flags.has('quiet');
+  const snapshot = snapshotNode();
   const result = await runChaos({
     seconds: int(flags, 'seconds', 60),
     seed,
@@ -50,11 +53,13 @@ async function main(): Promise<number> {
     clients: int(flags, 'clients', 5),
     keys: int(flags, 'keys', 4),
     fsync,
+    client: flags.get('client') === 'single-attempt' ? 'single-attempt' : 'kv-client',
+    nodeBin: snapshot.nodeBin,
     ...(faultKinds ? { faultKinds } : {}),
     log: (line) => {
       if (!quiet) process.stdout.write(line + '\n');
     },
-  });
+  }).finally(() => snapshot.remove());
   const historyFile = flags.get('history');
   if (historyFile) writeFileSync(historyFile, result.history.map(describeOp).join('\n') + '\n');
   const c = result.counts;

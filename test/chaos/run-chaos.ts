@@ -2,11 +2,13 @@
 // a seeded fault schedule, then heal, read every key linearizably, and check the whole history.
 
 import { KvClient } from '../../src/node/kv-client.js';
+import { deriveNativeKey } from '../../src/wire/native/index.js';
 import { Prng } from '../sim/prng.js';
 import { ChaosCluster, type UnexpectedExit } from './chaos-cluster.js';
 import { checkHistory, findLostWrites, type KeyResult, type LostWrite } from './checker.js';
 import { FAULT_KINDS, injectFault, type FaultKind, type FaultRecord } from './faults.js';
 import { History, type HistoryOp } from './history.js';
+import { SingleAttemptClient, SingleAttemptError } from './single-attempt-client.js';
 
 export interface ChaosOptions {
   seconds: number;
@@ -15,6 +17,12 @@ export interface ChaosOptions {
   clients?: number;
   keys?: number;
   fsync?: 'always' | 'never';
+  /**
+   * kv-client: the shipped KvClient (follows the leader, retries within its deadline).
+   * single-attempt: each request sent at most once, so the history tests the nodes alone.
+   */
+  client?: 'kv-client' | 'single-attempt';
+  nodeBin?: string;
   /** Restrict the schedule to these kinds (default: all). */
   faultKinds?: readonly FaultKind[];
   log?: (line: string) => void;
@@ -50,7 +58,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const history = new History();
   const faults: FaultRecord[] = [];
   const violations: string[] = [];
-  const cluster = await ChaosCluster.start({ size, fsync: options.fsync ?? 'never', log }, random.fork());
+  const cluster = await ChaosCluster.start({ size, fsync: options.fsync ?? 'never', log, ...(options.nodeBin ? { nodeBin: options.nodeBin } : {}) }, random.fork());
+  const noPasswordKey = await deriveNativeKey(null);
   const normal = new Set(cluster.addresses);
   log(`chaos: ${size} members ${cluster.addresses.join(',')}, data in ${cluster.dir}, seed ${options.seed}`);
   let keepDir = false;
@@ -58,7 +67,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await waitForLeader(cluster, 30_000);
     const end = performance.now() + options.seconds * 1000;
 
-    const newClient = (): KvClient => new KvClient({ members: cluster.addresses, password: null, timeoutMs: CLIENT_TIMEOUT_MS });
+    interface Client {
+      set(key: string, value: string): Promise<unknown>;
+      del(key: string): Promise<unknown>;
+      get(key: string): Promise<string | null>;
+      close(): void;
+    }
+    const newClient = (): Client =>
+      options.client === 'single-attempt'
+        ? new SingleAttemptClient(cluster.addresses, noPasswordKey, CLIENT_TIMEOUT_MS)
+        : new KvClient({ members: cluster.addresses, password: null, timeoutMs: CLIENT_TIMEOUT_MS });
     const workload = Array.from({ length: options.clients ?? 5 }, async (_, c) => {
       const r = random.fork();
       let client = newClient();
@@ -77,9 +95,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           }
           history.ok(op);
         } catch (err) {
-          history.unknown(op, (err as Error).message.slice(0, 160));
-          client.close();
-          client = newClient();
+          const message = (err as Error).message.slice(0, 160);
+          if (err instanceof SingleAttemptError && err.notSent) {
+            history.fail(op, message);
+            await sleep(50);
+          } else {
+            history.unknown(op, message);
+            if (!(err instanceof SingleAttemptError)) {
+              client.close();
+              client = newClient();
+            }
+          }
         }
       }
       client.close();
