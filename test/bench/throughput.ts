@@ -3,6 +3,9 @@
 // `--fsync always` against its file journal -- with the leader and term checked before and after, plus
 // sequential single-writer latency to the leader and through a follower.
 
+import { KvClient } from '../../src/node/kv-client.js';
+import { NativeConnection } from '../../src/node/native-connection.js';
+import { deriveNativeKey } from '../../src/wire/native/index.js';
 import { pysyncobjMissing } from '../support/pysyncobj-cluster.js';
 import { closedLoop, kvWriter, PyLineWriter, sequential, type LoadResult, type Writer } from './load.js';
 import { PyBenchCluster } from './pysync-bench.js';
@@ -28,6 +31,9 @@ export interface Run {
   seqLeader: number[];
   seqFollower: number[];
   seqFailures: number;
+  /** Floors on the same machine and moment (syncobj-node only): a status round trip on an open connection, and a linearizable get (one quorum round, no disk). */
+  statusRtt: number[];
+  readIndex: number[];
   before: LeaderTerm;
   after: LeaderTerm;
 }
@@ -45,6 +51,8 @@ export async function nodeRun(members: number, fsync: 'always' | 'never', p: Thr
     let seqLeader: number[] = [];
     let seqFollower: number[] = [];
     let seqFailures = 0;
+    const statusRtt: number[] = [];
+    const readIndex: number[] = [];
     if (withSequential) {
       const toLeader = kvWriter([before.leader, ...others]);
       const viaFollower = kvWriter([follower]);
@@ -56,12 +64,27 @@ export async function nodeRun(members: number, fsync: 'always' | 'never', p: Thr
       seqLeader = l.latenciesMs;
       seqFollower = f.latenciesMs;
       seqFailures = l.failures + f.failures;
+      const conn = await NativeConnection.open(before.leader, await deriveNativeKey(null), 3000);
+      const reader = new KvClient({ members: [before.leader], password: null, timeoutMs: 5000 });
+      try {
+        for (let i = 0; i < p.sequentialNode; i++) {
+          let t = performance.now();
+          await conn.request({ t: 'admin', cmd: 'status' }, 3000);
+          statusRtt.push(performance.now() - t);
+          t = performance.now();
+          await reader.get('sl0');
+          readIndex.push(performance.now() - t);
+        }
+      } finally {
+        conn.close();
+        reader.close();
+      }
     }
     const clients = Array.from({ length: NODE_CLIENTS }, () => kvWriter([before.leader, ...others]));
     writers.push(...clients);
     const load = await closedLoop(clients, Math.ceil(p.concurrency / NODE_CLIENTS), p.durationMs, p.warmupMs);
     const after = await nodeLeader(cluster.addresses);
-    return { system: `syncobj-node --fsync ${fsync}`, members, load, seqLeader, seqFollower, seqFailures, before, after };
+    return { system: `syncobj-node --fsync ${fsync}`, members, load, seqLeader, seqFollower, seqFailures, statusRtt, readIndex, before, after };
   } finally {
     writers.forEach((w) => w.close());
     await cluster.stop();
@@ -92,6 +115,8 @@ export async function pyRun(journal: boolean, p: ThroughputParams): Promise<Run>
       seqLeader: l.latenciesMs,
       seqFollower: f.latenciesMs,
       seqFailures: l.failures + f.failures,
+      statusRtt: [],
+      readIndex: [],
       before,
       after,
     };
@@ -152,6 +177,19 @@ export function throughputTables(r: ThroughputResult): string {
       const target = run === ours && ours.system.endsWith('never') ? ' (target: leader p50 <= 2 ms)' : '';
       const ratios = run === a ? '1.00x / 1.00x (anchor)' : a ? `${ratio(median(run.seqLeader), median(a.seqLeader))} / ${ratio(median(run.seqFollower), median(a.seqFollower))}` : 'n/a';
       out.push(`| ${run.system} | ${fmt(median(run.seqLeader), 2)} / ${fmt(percentile(run.seqLeader, 99), 2)} | ${fmt(median(run.seqFollower), 2)} / ${fmt(percentile(run.seqFollower, 99), 2)} | ${run.seqFailures} | ${ratios}${target} |`);
+    }
+  }
+  const floors = r.pairs.map((x) => x.ours).filter((o) => o.statusRtt.length > 0);
+  if (floors.length > 0) {
+    out.push(
+      '',
+      'Floors for the sequential write, on the same leader and connection kind, same run: a status round trip (transport only) and a linearizable get (one quorum round, no disk write):',
+      '',
+      '| system | status RTT p50 / p99 ms | get (ReadIndex) p50 / p99 ms | write to the leader p50 as a multiple of the get |',
+      '|---|---|---|---|',
+    );
+    for (const o of floors) {
+      out.push(`| ${o.system} | ${fmt(median(o.statusRtt), 2)} / ${fmt(percentile(o.statusRtt, 99), 2)} | ${fmt(median(o.readIndex), 2)} / ${fmt(percentile(o.readIndex, 99), 2)} | ${ratio(median(o.seqLeader), median(o.readIndex))} |`);
     }
   }
   out.push('');
