@@ -3,7 +3,7 @@
 import { parseClientMessage, type AdminRequest, type KvReply, type KvRequest } from '../wire/native/admin-messages.js';
 import type { NativeChannel } from '../wire/native/index.js';
 import type { AdminService } from './admin-service.js';
-import { encodeKvCommand } from './kv-command.js';
+import { encodeKvCommand, parseKvSession, type KvSession } from './kv-command.js';
 import type { RaftRuntime } from './raft-runtime.js';
 import { statusToNative } from './status-report.js';
 
@@ -27,7 +27,7 @@ export function serveClient(channel: NativeChannel, admin: AdminService, runtime
       return;
     }
     if (message.t === 'admin') void answerAdmin(message, admin).then(reply);
-    else void answerKv(message, runtime).then(reply);
+    else void answerKv(message, parseKvSession(raw), runtime).then(reply);
   });
 }
 
@@ -37,7 +37,7 @@ async function answerAdmin(request: AdminRequest, admin: AdminService): Promise<
   return { t: 'admin_reply', id: request.id, reply: body };
 }
 
-async function answerKv(request: KvRequest, runtime: RaftRuntime): Promise<KvReply> {
+async function answerKv(request: KvRequest, client: KvSession | undefined, runtime: RaftRuntime): Promise<KvReply> {
   const fail = (error: string): KvReply => ({ t: 'kv_reply', id: request.id, ok: false, leader: runtime.raft.softState().leader, error });
   // A member that cannot persist cannot forward or confirm anything: send the client elsewhere at once.
   if (runtime.storageFault !== null) return fail(`this member's storage failed (${runtime.storageFault}); ask another member`);
@@ -48,7 +48,8 @@ async function answerKv(request: KvRequest, runtime: RaftRuntime): Promise<KvRep
   }
   if (request.op === 'set' && request.value === undefined) return fail('set needs a value');
   if (Buffer.byteLength(request.key) + Buffer.byteLength(request.value ?? '') > MAX_KV_BYTES) return fail(`key and value together must stay under ${MAX_KV_BYTES} bytes`);
-  const command = request.op === 'set' ? encodeKvCommand({ op: 'set', key: request.key, value: request.value! }) : encodeKvCommand({ op: 'del', key: request.key });
+  const session = client ? { client } : {};
+  const command = encodeKvCommand(request.op === 'set' ? { op: 'set', key: request.key, value: request.value!, ...session } : { op: 'del', key: request.key, ...session });
   const outcome = await runtime.propose(command);
   return outcome.ok ? { t: 'kv_reply', id: request.id, ok: true } : fail(outcome.reason);
 }

@@ -1,9 +1,11 @@
 // The key-value client: one connection, many requests in flight, following the leader by itself and
 // trying other members when a connection is lost, all within each request's deadline.
 
+import { randomBytes } from 'node:crypto';
 import { AuthError, CommandFailedError, ConnectError, TimeoutError } from '../errors.js';
 import type { KvReply } from '../wire/native/admin-messages.js';
 import { deriveNativeKey } from '../wire/native/index.js';
+import type { KvSession } from './kv-command.js';
 import { NativeConnection, type RequestBody } from './native-connection.js';
 
 export interface KvClientOptions {
@@ -21,6 +23,10 @@ export class KvClient {
   #connection: Promise<NativeConnection> | null = null;
   #next = 0;
   #preferred: string | null = null;
+  /** Writes carry (session, seq) so a re-send after an ambiguous outcome is applied at most once. */
+  readonly #session = randomBytes(12).toString('hex');
+  #nextSeq = 1;
+  readonly #writesInFlight = new Set<number>();
 
   constructor(readonly options: KvClientOptions) {
     if (options.members.length === 0) throw new CommandFailedError('no member to connect to');
@@ -28,11 +34,11 @@ export class KvClient {
   }
 
   async set(key: string, value: string): Promise<void> {
-    await this.#send({ t: 'kv', op: 'set', key, value });
+    await this.#write({ t: 'kv', op: 'set', key, value });
   }
 
   async del(key: string): Promise<void> {
-    await this.#send({ t: 'kv', op: 'del', key });
+    await this.#write({ t: 'kv', op: 'del', key });
   }
 
   /** The value, or null when the key is absent; linearizable (a ReadIndex round on the leader). */
@@ -47,7 +53,18 @@ export class KvClient {
     void connection?.then((c) => c.close(), () => undefined);
   }
 
-  async #send(body: RequestBody): Promise<KvReply> {
+  async #write(body: RequestBody): Promise<void> {
+    const seq = this.#nextSeq++;
+    this.#writesInFlight.add(seq);
+    try {
+      // The floor is recomputed per attempt: writes that completed meanwhile need not be remembered.
+      await this.#send(body, () => ({ session: this.#session, seq, floor: Math.min(seq, ...this.#writesInFlight) }));
+    } finally {
+      this.#writesInFlight.delete(seq);
+    }
+  }
+
+  async #send(body: RequestBody, session?: () => KvSession): Promise<KvReply> {
     const deadline = Date.now() + this.options.timeoutMs;
     let last = 'no member answered';
     for (let attempt = 0; Date.now() < deadline && attempt < 1000; attempt++) {
@@ -64,7 +81,7 @@ export class KvClient {
       try {
         // One member may hang (a failed disk, a partition): leave time to ask another.
         const attemptMs = Math.min(deadline - Date.now(), Math.max(1000, this.options.timeoutMs / 3));
-        reply = await connection.request(body, Math.max(1, attemptMs));
+        reply = await connection.request(session ? { ...body, ...session() } : body, Math.max(1, attemptMs));
       } catch (err) {
         this.#drop(connection);
         last = (err as Error).message;

@@ -4,6 +4,15 @@ import { createHash } from 'node:crypto';
 import { decodeKvCommand } from './kv-command.js';
 
 const ZERO_DIGEST = Buffer.alloc(32);
+/** Client sessions remembered; the least recently used is forgotten first (by log order, so every member agrees). */
+const MAX_SESSIONS = 10_000;
+/** Write numbers remembered per session above its floor; a client never has this many in flight. */
+const MAX_SEQS_PER_SESSION = 10_000;
+
+interface SessionState {
+  floor: number;
+  applied: Set<number>;
+}
 
 /**
  * digest_i = sha256(digest_{i-1} ‖ index as 8 bytes big-endian ‖ command bytes), starting from 32 zero
@@ -14,6 +23,7 @@ export class KvStateMachine {
   #map = new Map<string, string>();
   #digest: Buffer = ZERO_DIGEST;
   #lastApplied = 0;
+  #sessions = new Map<string, SessionState>();
 
   get digestHex(): string {
     return this.#digest.toString('hex');
@@ -38,9 +48,32 @@ export class KvStateMachine {
     head.writeBigUInt64BE(BigInt(index));
     this.#digest = createHash('sha256').update(this.#digest).update(head).update(data).digest();
     const command = decodeKvCommand(data);
-    if (command?.op === 'set') this.#map.set(command.key, command.value);
-    else if (command?.op === 'del') this.#map.delete(command.key);
     this.#lastApplied = index;
+    if (command === null || (command.client && this.#isDuplicate(command.client.session, command.client.seq, command.client.floor))) return;
+    if (command.op === 'set') this.#map.set(command.key, command.value);
+    else this.#map.delete(command.key);
+  }
+
+  /** Records the write number; true when it was applied before (a client's re-send after an ambiguous outcome). */
+  #isDuplicate(session: string, seq: number, floor: number): boolean {
+    let state = this.#sessions.get(session);
+    if (state === undefined) {
+      state = { floor: 0, applied: new Set() };
+      if (this.#sessions.size >= MAX_SESSIONS) this.#sessions.delete(this.#sessions.keys().next().value!);
+    } else this.#sessions.delete(session);
+    this.#sessions.set(session, state);
+    const duplicate = seq < state.floor || state.applied.has(seq);
+    if (!duplicate) state.applied.add(seq);
+    if (floor > state.floor) {
+      state.floor = floor;
+      for (const q of state.applied) if (q < floor) state.applied.delete(q);
+    }
+    if (state.applied.size > MAX_SEQS_PER_SESSION) {
+      const oldest = Math.min(...state.applied);
+      state.applied.delete(oldest);
+      state.floor = Math.max(state.floor, oldest + 1);
+    }
+    return duplicate;
   }
 
   /** No-op, membership and version entries change nothing but the applied index. */
@@ -49,22 +82,25 @@ export class KvStateMachine {
   }
 
   serialize(): Uint8Array {
-    return Buffer.from(JSON.stringify({ v: 1, index: this.#lastApplied, digest: this.digestHex, map: [...this.#map] }));
+    const sessions = [...this.#sessions].map(([id, st]) => [id, st.floor, [...st.applied]]);
+    return Buffer.from(JSON.stringify({ v: 1, index: this.#lastApplied, digest: this.digestHex, map: [...this.#map], sessions }));
   }
 
   /** Replaces everything with a snapshot's contents (restart, or a snapshot sent by the leader). */
   restore(data: Uint8Array, index: number): void {
     if (data.length === 0) {
       this.#map = new Map();
+      this.#sessions = new Map();
       this.#digest = ZERO_DIGEST;
       this.#lastApplied = index;
       return;
     }
-    const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as { v: number; digest: string; map: [string, string][] };
+    const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as { v: number; digest: string; map: [string, string][]; sessions?: [string, number, number[]][] };
     if (parsed.v !== 1 || typeof parsed.digest !== 'string' || !Array.isArray(parsed.map)) {
       throw new Error('the snapshot does not hold a key-value map this version understands');
     }
     this.#map = new Map(parsed.map);
+    this.#sessions = new Map((parsed.sessions ?? []).map(([id, floor, applied]) => [id, { floor, applied: new Set(applied) }]));
     this.#digest = Buffer.from(parsed.digest, 'hex');
     this.#lastApplied = index;
   }

@@ -35,6 +35,8 @@ interface Pending {
 
 /** While the disk keeps failing, retry persisting at most this often instead of on every event. */
 const FAULT_RETRY_MS = 250;
+/** Tries of a transfer that timed out while this member still led. */
+const TRANSFER_ATTEMPTS = 3;
 /** Write the commit index to the hard state file when it moved this far since the last write. */
 const COMMIT_PERSIST_EVERY = 1000;
 
@@ -120,13 +122,22 @@ export class RaftRuntime {
     return this.#failure(result);
   }
 
-  /** Resolves ok only once the target leads a newer term; a refusal or a lost race carries the reason. */
-  async transfer(target: NodeId | 'auto'): Promise<TransferOutcome> {
-    const result = await this.#request((id) => this.raft.transferLeadership(target, id));
-    if (result.type === 'transfer') {
-      return result.ok ? { ok: true, leader: result.leader } : { ok: false, reason: result.reason, leader: result.leader };
+  /**
+   * Resolves ok only once the target leads a newer term; a refusal or a lost race carries the reason.
+   * The core gives a transfer one election timeout; on a busy machine (an fsync stalls the target's
+   * campaign) that can pass while we still lead, so such a timeout is retried a few times.
+   */
+  async transfer(target: NodeId | 'auto', attempts = TRANSFER_ATTEMPTS): Promise<TransferOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.#request((id) => this.raft.transferLeadership(target, id));
+      if (result.type !== 'transfer') return this.#failure(result);
+      if (result.ok) return { ok: true, leader: result.leader };
+      const timedOut = result.reason.includes('did not win within');
+      if (!timedOut || attempt >= attempts || this.raft.softState().role !== 'leader') {
+        return { ok: false, reason: attempt > 1 ? `${result.reason} (${attempt} attempts)` : result.reason, leader: result.leader };
+      }
+      this.options.log.event('transfer', `attempt ${attempt} to hand leadership to ${target} timed out; trying again`);
     }
-    return this.#failure(result);
   }
 
   /**

@@ -67,3 +67,25 @@ test('bytes that are not a command still enter the digest and change nothing els
   assert.equal(sm.size, 0);
   assert.equal(decodeKvCommand(Buffer.from('{"op":"set","key":1}')), null);
 });
+
+test('a write re-sent with the same (session, seq) is applied once, even across a snapshot', () => {
+  const client = (seq: number, floor: number) => ({ session: 'c1', seq, floor });
+  const sm = new KvStateMachine();
+  sm.applyCommand(1, encodeKvCommand({ op: 'set', key: 'k', value: 'first', client: client(1, 1) }));
+  sm.applyCommand(2, encodeKvCommand({ op: 'del', key: 'k', client: client(2, 2) }));
+  // The re-send of write 1 (its first reply was lost) must not bring the value back.
+  sm.applyCommand(3, encodeKvCommand({ op: 'set', key: 'k', value: 'first', client: client(1, 1) }));
+  assert.equal(sm.get('k'), undefined);
+  // Pipelined writes may commit out of order: 4 before 3, both apply.
+  sm.applyCommand(4, encodeKvCommand({ op: 'set', key: 'a', value: '4', client: client(4, 3) }));
+  sm.applyCommand(5, encodeKvCommand({ op: 'set', key: 'b', value: '3', client: client(3, 3) }));
+  assert.equal(sm.get('a'), '4');
+  assert.equal(sm.get('b'), '3');
+  const restored = new KvStateMachine();
+  restored.restore(sm.serialize(), 5);
+  restored.applyCommand(6, encodeKvCommand({ op: 'set', key: 'a', value: 'dup', client: client(4, 3) }));
+  assert.equal(restored.get('a'), '4');
+  // Another session with the same numbers is independent.
+  restored.applyCommand(7, encodeKvCommand({ op: 'set', key: 'a', value: 'other', client: { session: 'c2', seq: 4, floor: 4 } }));
+  assert.equal(restored.get('a'), 'other');
+});
