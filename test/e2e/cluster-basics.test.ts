@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { interopSkip, SYNCOBJ_ADMIN } from '../support/pysyncobj-cluster.js';
 import { run } from '../support/processes.js';
 import { NODE_BIN, NodeCluster } from './node-cluster.js';
+import { NativeConnection } from '../../src/node/native-connection.js';
 
 const PYSYNCOBJ_KEYS = [
   'version', 'revision', 'self', 'state', 'leader', 'has_quorum', 'partner_nodes_count', 'readonly_nodes_count', 'log_len',
@@ -67,6 +68,26 @@ describe('a 3-member cluster with a password', () => {
     assert.match(missing.stderr, /not set/);
     const wrong = await run(process.execPath, [NODE_BIN, 'kv', 'get', 'fruit', '--conn', conn, '--timeout', '3'], { env: { ...process.env, SYNCOBJ_PASSWORD: 'nope' } });
     assert.equal(wrong.code, 4, wrong.stderr);
+  });
+
+  test('a write re-sent with the same session and number is applied once', async () => {
+    const connection = await NativeConnection.open(leader, await cluster.key(), 5000);
+    const client = cluster.client();
+    try {
+      const write = { t: 'kv' as const, op: 'set' as const, key: 'once', value: 'v', session: 'e2e-session', seq: 1, floor: 1 };
+      const send = async (): Promise<void> => {
+        const reply = await connection.request(write, 5000);
+        assert.ok(reply.t === 'kv_reply' && reply.ok, JSON.stringify(reply));
+      };
+      await send();
+      await client.del('once');
+      // The re-send of a write whose first reply was lost must not bring the value back.
+      await send();
+      assert.equal(await client.get('once'), null);
+    } finally {
+      connection.close();
+      client.close();
+    }
   });
 
   test('a read barrier is confirmed by the leader', async () => {
