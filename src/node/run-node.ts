@@ -119,6 +119,12 @@ export async function startNode(config: NodeConfig, env: NodeJS.ProcessEnv): Pro
   );
   peers.ensure(config.partners);
   runtime.start();
+  // Links follow the membership: a removed member stops being dialled, a new one is dialled at once.
+  const linkUpkeep = setInterval(() => {
+    const members = new Set(partners());
+    peers.ensure(members);
+    peers.retain(members);
+  }, 1000);
 
   let resolveStopped!: (code: number) => void;
   const stopped = new Promise<number>((resolve) => (resolveStopped = resolve));
@@ -136,6 +142,7 @@ export async function startNode(config: NodeConfig, env: NodeJS.ProcessEnv): Pro
         else if (!handed.ok) log.event('stop', `could not hand leadership over: ${handed.reason}`);
         else log.event('stop', `handed leadership to ${handed.leader}`);
       }
+      clearInterval(linkUpkeep);
       await runtime.stop();
       peers.close();
       await server.close();
