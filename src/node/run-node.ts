@@ -20,8 +20,9 @@ import { NodeStorage, StorageError } from './storage/index.js';
 
 /** How long SIGTERM waits for leadership to move before exiting anyway. */
 const TRANSFER_ON_STOP_MS = 2000;
-const REQUEST_TIMEOUT_MS = 10_000;
-const FORWARD_TIMEOUT_MS = 12_000;
+/** Below syncobj-admin's default 10 s, so its user sees our FAIL text rather than a client timeout. */
+const REQUEST_TIMEOUT_MS = 8000;
+const FORWARD_TIMEOUT_MS = 9000;
 
 /** A start-up failure worth one clear line and a non-zero exit, not a stack trace. */
 export class StartupError extends Error {}

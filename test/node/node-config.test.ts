@@ -58,7 +58,7 @@ for (const [args, message] of [
   [['--self', 'h:1', '--partners', '', '--data-dir', 'd', '--join'], /--join needs --partners/],
   [[...base, '--self', 'h:2'], /--self given twice/],
 ] as const) {
-  test(`refuses ${args.slice(-2).join(' ')}`, () => {
+  test(`refuses: ${args.join(' ')}`, () => {
     assert.throws(() => parseNodeArgs([...args]), (err: unknown) => err instanceof UsageError && message.test((err as Error).message));
   });
 }
