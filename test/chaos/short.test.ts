@@ -15,7 +15,7 @@ describe(`a ${SECONDS} s chaos schedule (seed ${seed})`, { timeout: 150_000 }, (
 
   before(async () => {
     result = await runChaos({ seconds: SECONDS, seed, client: 'single-attempt', log: (l) => lines.push(l) });
-    process.stdout.write(`# ${summaryLine(result)}; ${result.counts.ok} acknowledged, ${result.counts.unknown} unknown, ${(result.elapsedMs / 1000).toFixed(1)} s\n`);
+    process.stdout.write(`${summaryLine(result)}; ${result.counts.ok} acknowledged, ${result.counts.unknown} unknown, ${(result.elapsedMs / 1000).toFixed(1)} s\n`);
   });
 
   test('clients completed operations while faults were injected', () => {
