@@ -40,17 +40,21 @@ export class AdminService {
     });
   }
 
-  async execute(cmd: AdminCommandName, arg: string | number | undefined): Promise<AdminAnswer> {
+  /**
+   * `relayed` marks a command another member forwarded here: it is not forwarded again, so two
+   * members that briefly name each other as leader cannot bounce it between them.
+   */
+  async execute(cmd: AdminCommandName, arg: string | number | undefined, relayed = false): Promise<AdminAnswer> {
     switch (cmd) {
       case 'status':
         return { kind: 'status', entries: this.status() };
       case 'add':
       case 'remove':
-        return text(await this.#membership(cmd, String(arg ?? '')));
+        return text(await this.#membership(cmd, String(arg ?? ''), relayed));
       case 'set_version':
         return text(await this.#setVersion(arg));
       case 'transfer':
-        return text(await this.#transfer(String(arg ?? '')));
+        return text(await this.#transfer(String(arg ?? ''), relayed));
       case 'read_barrier':
         return { kind: 'object', value: await this.#readBarrier() };
     }
@@ -65,9 +69,10 @@ export class AdminService {
   }
 
   /** Relays to the leader; any failure to reach it becomes the command's FAIL text with the reason. */
-  async #forward(cmd: AdminCommandName, arg: string | number, fail: string): Promise<string> {
+  async #forward(cmd: AdminCommandName, arg: string | number, fail: string, relayed: boolean): Promise<string> {
     const leader = this.#leader();
     if (leader === null || leader === this.ctx.runtime.raft.id) return `${fail}: no leader is known`;
+    if (relayed) return `${fail}: relayed to ${this.ctx.runtime.raft.id}, which is not the leader (${leader} is)`;
     try {
       const reply = await this.ctx.forward(leader, cmd, arg);
       return typeof reply === 'string' ? reply : `${fail}: the leader answered with a status`;
@@ -77,12 +82,12 @@ export class AdminService {
     }
   }
 
-  async #membership(cmd: 'add' | 'remove', node: string): Promise<string> {
+  async #membership(cmd: 'add' | 'remove', node: string, relayed: boolean): Promise<string> {
     const word = cmd.toUpperCase();
     const fail = `FAIL ${word} ${node}`;
     if (!parseAddress(node)) return fail;
     if (!this.#isLeader()) {
-      const reply = await this.#forward(cmd, node, fail);
+      const reply = await this.#forward(cmd, node, fail, relayed);
       // PySyncObj's replies carry no reason; keep its exact text and log why.
       return reply.startsWith(`${fail}:`) ? fail : reply;
     }
@@ -94,7 +99,7 @@ export class AdminService {
         log.event('membership', `cannot remove ${node}: leadership could not be handed over first: ${handed.reason}`);
         return fail;
       }
-      return this.#forward('remove', node, fail).then((r) => (r.startsWith(`${fail}:`) ? fail : r));
+      return this.#forward('remove', node, fail, false).then((r) => (r.startsWith(`${fail}:`) ? fail : r));
     }
     const outcome = await runtime.changeMembership({ type: cmd, node });
     if (outcome.ok) {
@@ -116,10 +121,10 @@ export class AdminService {
     return `${outcome.ok ? 'SUCCESS' : 'FAIL'} SET_VERSION ${version}`;
   }
 
-  async #transfer(target: string): Promise<string> {
+  async #transfer(target: string, relayed: boolean): Promise<string> {
     const fail = `FAIL TRANSFER ${target}`;
     if (target !== 'auto' && !parseAddress(target)) return `${fail}: not HOST:PORT or auto`;
-    if (!this.#isLeader()) return this.#forward('transfer', target, fail);
+    if (!this.#isLeader()) return this.#forward('transfer', target, fail, relayed);
     const outcome = await this.ctx.runtime.transfer(target);
     if (outcome.ok) return `SUCCESS TRANSFER ${outcome.leader}`;
     return `${fail}: ${outcome.reason}`;

@@ -26,13 +26,13 @@ export function serveClient(channel: NativeChannel, admin: AdminService, runtime
       channel.destroy();
       return;
     }
-    if (message.t === 'admin') void answerAdmin(message, admin).then(reply);
+    if (message.t === 'admin') void answerAdmin(message, (raw as { relayed?: unknown }).relayed === true, admin).then(reply);
     else void answerKv(message, parseKvSession(raw), runtime).then(reply);
   });
 }
 
-async function answerAdmin(request: AdminRequest, admin: AdminService): Promise<unknown> {
-  const answer = await admin.execute(request.cmd, request.arg).catch((err: Error) => ({ kind: 'text' as const, text: `FAIL ${request.cmd.toUpperCase()}: ${err.message}` }));
+async function answerAdmin(request: AdminRequest, relayed: boolean, admin: AdminService): Promise<unknown> {
+  const answer = await admin.execute(request.cmd, request.arg, relayed).catch((err: Error) => ({ kind: 'text' as const, text: `FAIL ${request.cmd.toUpperCase()}: ${err.message}` }));
   const body = answer.kind === 'status' ? statusToNative(answer.entries) : answer.kind === 'text' ? answer.text : answer.value;
   return { t: 'admin_reply', id: request.id, reply: body };
 }

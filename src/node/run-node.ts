@@ -79,7 +79,7 @@ export async function startNode(config: NodeConfig, env: NodeJS.ProcessEnv): Pro
     log,
     partners,
     isConnected: (peer) => peers.isConnected(peer),
-    forward: (to, cmd, arg) => adminRequest(to, nativeKey, cmd, arg, FORWARD_TIMEOUT_MS),
+    forward: (to, cmd, arg) => adminRequest(to, nativeKey, cmd, arg, FORWARD_TIMEOUT_MS, { relayed: true }),
   });
   const listenOn = parseAddress(config.self)!;
   const server = new NodeServer({
