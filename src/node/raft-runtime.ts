@@ -29,7 +29,7 @@ export type Outcome<T> = ({ ok: true } & T) | { ok: false; reason: string };
 type TransferOutcome = Outcome<{ leader: NodeId }> & { leader?: NodeId | null };
 
 interface Pending {
-  settle: (result: RaftResult | { type: 'timeout' }) => void;
+  settle: (result: RaftResult | { type: 'timeout' } | { type: 'stopped' }) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -163,7 +163,7 @@ export class RaftRuntime {
     await this.#saveCommit();
     for (const [id, p] of this.#pending) {
       clearTimeout(p.timer);
-      p.settle({ type: 'timeout' });
+      p.settle({ type: 'stopped' });
       this.#pending.delete(id);
     }
   }
