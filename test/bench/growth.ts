@@ -29,8 +29,8 @@ export const GROWTH_FULL: GrowthParams = {
   entries: [1e4, 1e5, 1e6],
   clusterSizes: [3, 5, 7],
   throughput: { ...SIZES_LOAD, warmupMs: 1000, durationMs: 3000 },
-  recoveryTimeoutMs: 90_000,
-  budgetMs: 200_000,
+  recoveryTimeoutMs: 60_000,
+  budgetMs: 150_000,
 };
 export const GROWTH_QUICK: GrowthParams = {
   entries: [1e4, 1e5],
@@ -56,7 +56,7 @@ export interface Recovery {
 }
 
 /** Writes `n` committed entries (and optionally a snapshot at n) straight through NodeStorage, unsynced. */
-async function prepareDataDir(dir: string, self: string, n: number, snapshot: boolean): Promise<number> {
+export async function prepareDataDir(dir: string, self: string, n: number, snapshot: boolean): Promise<number> {
   const t0 = performance.now();
   const { storage } = await NodeStorage.open({ dir, self, fsync: 'never' });
   try {
@@ -121,27 +121,15 @@ export async function recovery(n: number, snapshot: boolean, timeoutMs: number):
 export interface GrowthResult {
   params: GrowthParams;
   recoveries: Recovery[];
-  sizes: { members: number; opsPerSec: number; p50: number; p99: number; failures: number; stable: boolean }[];
+  sizes: { members: number; opsPerSec: number; p50: number; p99: number; failures: number; stable: boolean; elections: string[] }[];
   notes: string[];
 }
 
 export async function benchGrowth(p: GrowthParams): Promise<GrowthResult> {
   const budget = new Budget(p.budgetMs);
   const result: GrowthResult = { params: p, recoveries: [], sizes: [], notes: [] };
-  progress('growth: empty data dir (anchor)');
-  result.recoveries.push(await recovery(0, false, p.recoveryTimeoutMs));
-  for (const n of p.entries) {
-    for (const snapshot of [false, true]) {
-      if (budget.left() < p.budgetMs * 0.3) {
-        result.notes.push(`skipped ${n} entries${snapshot ? ' with a snapshot' : ''}: time budget`);
-        continue;
-      }
-      progress(`growth: recovery with ${n} entries${snapshot ? ' and a snapshot' : ''}`);
-      result.recoveries.push(await recovery(n, snapshot, p.recoveryTimeoutMs));
-    }
-  }
   for (const members of p.clusterSizes) {
-    if (budget.over) {
+    if (budget.left() < p.budgetMs * 0.5) {
       result.notes.push(`skipped ${members} members: time budget`);
       continue;
     }
@@ -155,7 +143,24 @@ export async function benchGrowth(p: GrowthParams): Promise<GrowthResult> {
       p99: percentile(l, 99),
       failures: r.load.failures,
       stable: r.before.leader === r.after.leader && r.before.term === r.after.term,
+      elections: r.elections,
     });
+  }
+  progress('growth: empty data dir (anchor)');
+  result.recoveries.push(await recovery(0, false, p.recoveryTimeoutMs));
+  for (const n of p.entries) {
+    for (const snapshot of [false, true]) {
+      // Cost grows about linearly with the entries: skip a size the budget cannot hold.
+      const last = result.recoveries.filter((x) => x.snapshot === snapshot && x.entries > 0).pop();
+      const fixed = result.recoveries[0]!.appliedMs;
+      const predicted = last ? ((last.writeMs + Math.max(0, last.appliedMs - fixed)) * n) / last.entries + fixed : 0;
+      if (budget.left() < predicted * 1.5 + 2000) {
+        result.notes.push(`skipped ${n.toLocaleString('en-US')} entries${snapshot ? ' with a snapshot' : ''}: about ${Math.round(predicted / 1000)} s predicted, ${Math.max(0, Math.round(budget.left() / 1000))} s of the time budget left`);
+        continue;
+      }
+      progress(`growth: recovery with ${n} entries${snapshot ? ' and a snapshot' : ''}`);
+      result.recoveries.push(await recovery(n, snapshot, Math.min(p.recoveryTimeoutMs, Math.max(10_000, budget.left()))));
+    }
   }
   return result;
 }
@@ -182,7 +187,9 @@ export function growthTables(r: GrowthResult): string {
     '| members | ops/s | p50 ms | p99 ms | failed | same leader and term after | ops/s ratio to 3 members |',
     '|---|---|---|---|---|---|---|',
   );
+  const changed = r.sizes.filter((s) => s.elections.length > 0);
   for (const s of r.sizes) out.push(`| ${s.members} | ${fmt(s.opsPerSec, 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.failures} | ${yes(s.stable)} | ${base ? ratio(s.opsPerSec, base.opsPerSec) : 'n/a'} |`);
+  for (const s of changed) out.push('', `Leadership changed under load with ${s.members} members; the members logged: ${s.elections.slice(0, 8).map((l) => '`' + l + '`').join('; ')}`);
   for (const n of r.notes) out.push('', `Note: ${n}`);
   out.push('');
   return out.join('\n');

@@ -18,7 +18,7 @@ export interface OutageParams {
   budgetMs: number;
 }
 
-export const OUTAGE_FULL: OutageParams = { trials: 10, inFlight: 4, budgetMs: 200_000 };
+export const OUTAGE_FULL: OutageParams = { trials: 10, inFlight: 4, budgetMs: 170_000 };
 export const OUTAGE_QUICK: OutageParams = { trials: 3, inFlight: 4, budgetMs: 70_000 };
 
 type Scenario = 'transfer' | 'sigterm' | 'sigkill' | 'py-sigkill';
@@ -133,7 +133,12 @@ async function measure(leaderStream: WriteStream, followerStream: WriteStream, e
   while ((leaderStream.acks.length < 20 || followerStream.acks.length < 20) && performance.now() < deadline) await sleep(10);
   await sleep(600);
   const t0 = now();
-  await event();
+  try {
+    await event();
+  } catch (err) {
+    await Promise.all([leaderStream.stop(), followerStream.stop()]);
+    throw err;
+  }
   const t1 = now();
   while ((leaderStream.acksAfter(t1 + 100) < 20 || followerStream.acksAfter(t1 + 100) < 20) && performance.now() < deadline) await sleep(10);
   await sleep(100);
@@ -214,7 +219,13 @@ export async function benchOutage(p: OutageParams): Promise<OutageResult> {
     for (let i = 0; i < p.trials && budget.left() > 0.45 * p.budgetMs * ((p.trials - i) / p.trials); i++) {
       for (const s of ['transfer', 'sigterm', 'sigkill'] as const) {
         progress(`outage: ${s} trial ${i + 1}/${p.trials}`);
-        result.trials.get(s)!.push(await nodeTrial(cluster, s, p.inFlight));
+        try {
+          result.trials.get(s)!.push(await nodeTrial(cluster, s, p.inFlight));
+        } catch (err) {
+          result.notes.push(`${s} trial ${i + 1} failed and was left out: ${(err as Error).message}`);
+          for (const [address, child] of cluster.children) if (child.exitCode !== null || child.signalCode !== null) cluster.startMember(address);
+          await nodeLeader(cluster.addresses).catch(() => undefined);
+        }
       }
     }
   } finally {
@@ -227,7 +238,13 @@ export async function benchOutage(p: OutageParams): Promise<OutageResult> {
     try {
       for (let i = 0; i < p.trials && !budget.over; i++) {
         progress(`outage: PySyncObj sigkill trial ${i + 1}/${p.trials}`);
-        result.trials.get('py-sigkill')!.push(await pyTrial(py, p.inFlight));
+        try {
+          result.trials.get('py-sigkill')!.push(await pyTrial(py, p.inFlight));
+        } catch (err) {
+          result.notes.push(`PySyncObj trial ${i + 1} failed and was left out: ${(err as Error).message}`);
+          for (const [address, child] of py.children) if (child.exitCode !== null || child.signalCode !== null) py.startMember(address);
+          await py.leader().catch(() => undefined);
+        }
       }
     } finally {
       await py.stop();

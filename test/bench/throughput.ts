@@ -7,7 +7,8 @@ import { KvClient } from '../../src/node/kv-client.js';
 import { NativeConnection } from '../../src/node/native-connection.js';
 import { deriveNativeKey } from '../../src/wire/native/index.js';
 import { pysyncobjMissing } from '../support/pysyncobj-cluster.js';
-import { closedLoop, kvWriter, PyLineWriter, sequential, type LoadResult, type Writer } from './load.js';
+import type { NodeCluster } from '../support/node-cluster.js';
+import { closedLoop, kvWriter, PyLineWriter, sequential, VALUE_10B, type LoadResult, type Writer } from './load.js';
 import { PyBenchCluster } from './pysync-bench.js';
 import { median, percentile } from './stats.js';
 import { fmt, nodeLeader, progress, ratio, startNodeCluster, yes, type LeaderTerm } from './util.js';
@@ -21,7 +22,7 @@ export interface ThroughputParams {
   sequentialPy: number;
 }
 
-export const THROUGHPUT_FULL: ThroughputParams = { concurrency: 64, warmupMs: 1000, durationMs: 5000, sequentialNode: 300, sequentialPy: 25 };
+export const THROUGHPUT_FULL: ThroughputParams = { concurrency: 64, warmupMs: 1000, durationMs: 4000, sequentialNode: 200, sequentialPy: 20 };
 export const THROUGHPUT_QUICK: ThroughputParams = { concurrency: 64, warmupMs: 500, durationMs: 2000, sequentialNode: 100, sequentialPy: 8 };
 
 export interface Run {
@@ -36,6 +37,22 @@ export interface Run {
   readIndex: number[];
   before: LeaderTerm;
   after: LeaderTerm;
+  /** When the leader or term changed: the members' election log lines since the load started. */
+  elections: string[];
+}
+
+const SEQUENTIAL_WARMUP = 30;
+
+/** Election-related event log lines of every member since `since` (wall clock ms), oldest first. */
+export function electionLines(cluster: NodeCluster, since: number): string[] {
+  const lines: string[] = [];
+  for (const log of cluster.group.logs.values()) {
+    for (const line of log.split('\n')) {
+      const t = Date.parse(line.slice(0, 24));
+      if (t >= since && /election:|stepped down|leads term|no leader known/.test(line)) lines.push(line);
+    }
+  }
+  return lines.sort();
 }
 
 const NODE_CLIENTS = 4;
@@ -48,8 +65,8 @@ export async function nodeRun(members: number, fsync: 'always' | 'never', p: Thr
     const before = await nodeLeader(cluster.addresses);
     const follower = cluster.addresses.find((a) => a !== before.leader)!;
     const others = cluster.addresses.filter((a) => a !== before.leader);
-    let seqLeader: number[] = [];
-    let seqFollower: number[] = [];
+    const seqLeader: number[] = [];
+    const seqFollower: number[] = [];
     let seqFailures = 0;
     const statusRtt: number[] = [];
     const readIndex: number[] = [];
@@ -57,34 +74,40 @@ export async function nodeRun(members: number, fsync: 'always' | 'never', p: Thr
       const toLeader = kvWriter([before.leader, ...others]);
       const viaFollower = kvWriter([follower]);
       writers.push(toLeader, viaFollower);
-      await toLeader.set('warm', 'x');
-      await viaFollower.set('warm', 'x');
-      const l = await sequential(toLeader, p.sequentialNode, 20_000, 'sl');
-      const f = await sequential(viaFollower, p.sequentialNode, 20_000, 'sf');
-      seqLeader = l.latenciesMs;
-      seqFollower = f.latenciesMs;
-      seqFailures = l.failures + f.failures;
       const conn = await NativeConnection.open(before.leader, await deriveNativeKey(null), 3000);
       const reader = new KvClient({ members: [before.leader], password: null, timeoutMs: 5000 });
+      // Interleaved, so the write and its floors see the same moment of a shared machine; the
+      // first rounds are warm-up (connections, JIT) and not counted.
+      const timed = async (into: number[] | null, op: () => Promise<unknown>): Promise<void> => {
+        const t = performance.now();
+        try {
+          await op();
+          into?.push(performance.now() - t);
+        } catch {
+          if (into) seqFailures++;
+        }
+      };
+      const end = performance.now() + 30_000;
       try {
-        for (let i = 0; i < p.sequentialNode; i++) {
-          let t = performance.now();
-          await conn.request({ t: 'admin', cmd: 'status' }, 3000);
-          statusRtt.push(performance.now() - t);
-          t = performance.now();
-          await reader.get('sl0');
-          readIndex.push(performance.now() - t);
+        for (let i = -SEQUENTIAL_WARMUP; i < p.sequentialNode && performance.now() < end; i++) {
+          const count = i >= 0;
+          await timed(count ? seqLeader : null, () => toLeader.set(`sl${i}`, VALUE_10B));
+          await timed(count ? seqFollower : null, () => viaFollower.set(`sf${i}`, VALUE_10B));
+          await timed(count ? statusRtt : null, () => conn.request({ t: 'admin', cmd: 'status' }, 3000));
+          await timed(count ? readIndex : null, () => reader.get('sl0'));
         }
       } finally {
         conn.close();
         reader.close();
       }
     }
+    const loadFrom = Date.now();
     const clients = Array.from({ length: NODE_CLIENTS }, () => kvWriter([before.leader, ...others]));
     writers.push(...clients);
     const load = await closedLoop(clients, Math.ceil(p.concurrency / NODE_CLIENTS), p.durationMs, p.warmupMs);
     const after = await nodeLeader(cluster.addresses);
-    return { system: `syncobj-node --fsync ${fsync}`, members, load, seqLeader, seqFollower, seqFailures, statusRtt, readIndex, before, after };
+    const elections = after.term === before.term && after.leader === before.leader ? [] : electionLines(cluster, loadFrom);
+    return { system: `syncobj-node --fsync ${fsync}`, members, load, seqLeader, seqFollower, seqFailures, statusRtt, readIndex, before, after, elections };
   } finally {
     writers.forEach((w) => w.close());
     await cluster.stop();
@@ -100,8 +123,10 @@ export async function pyRun(journal: boolean, p: ThroughputParams): Promise<Run>
     const toLeader = new PyLineWriter([cluster.benchPort(before.leader)]);
     const viaFollower = new PyLineWriter([cluster.benchPort(follower)]);
     writers.push(toLeader, viaFollower);
-    await toLeader.set('warm', 'x');
-    await viaFollower.set('warm', 'x');
+    for (let i = 0; i < 3; i++) {
+      await toLeader.set('warm', 'x');
+      await viaFollower.set('warm', 'x');
+    }
     const l = await sequential(toLeader, p.sequentialPy, 20_000, 'sl');
     const f = await sequential(viaFollower, p.sequentialPy, 20_000, 'sf');
     const clients = Array.from({ length: p.concurrency }, () => new PyLineWriter([cluster.benchPort(before.leader)]));
@@ -115,6 +140,7 @@ export async function pyRun(journal: boolean, p: ThroughputParams): Promise<Run>
       seqLeader: l.latenciesMs,
       seqFollower: f.latenciesMs,
       seqFailures: l.failures + f.failures,
+      elections: [],
       statusRtt: [],
       readIndex: [],
       before,
@@ -164,6 +190,7 @@ export function throughputTables(r: ThroughputResult): string {
     else out.push(loadRow(anchor, null, ''));
     out.push(loadRow(ours, typeof anchor === 'string' ? null : anchor, ' (target >= 2.00x)'));
   }
+  for (const { ours } of r.pairs) if (ours.elections.length > 0) out.push('', `Leadership changed under load (${ours.system}); the members logged: ${ours.elections.slice(0, 8).map((l) => '`' + l + '`').join('; ')}`);
   out.push(
     '',
     `### Sequential commit latency (one writer, one write at a time; ${p.sequentialNode} writes for syncobj-node, ${p.sequentialPy} for PySyncObj)`,
