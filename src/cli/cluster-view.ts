@@ -51,8 +51,7 @@ export async function gatherCluster(client: AdminClient, seed: string, timeoutMs
     const parsed = parseAddress(address);
     if (!parsed) return void results.set(address, { status: null, error: `'${address}' is not HOST:PORT` });
     try {
-      const reply = await client.execute(parsed, { kind: 'status' }, timeoutMs);
-      results.set(address, reply instanceof Map ? { status: reply, error: null } : { status: null, error: `answered '${String(reply)}'` });
+      results.set(address, { status: await client.status(parsed, timeoutMs), error: null });
     } catch (err) {
       results.set(address, { status: null, error: (err as Error).message });
     }

@@ -20,12 +20,13 @@ export async function runInvocation(inv: Invocation, keys: PasswordKeys, io: Out
     io.out(inv.json ? toJson(view.members.map(memberJson)) : await renderClusterTable(view, inv.color));
     return view.members.some((m) => m.status !== null) ? ExitCode.ok : ExitCode.unreachable;
   }
-  const reply = await client.execute(inv.address, command);
-  const ok = command.kind === 'status' ? reply instanceof Map : isSuccessReply(reply);
-  if (inv.json) {
-    io.out(toJson(command.kind === 'status' && reply instanceof Map ? reply : { command: describeCommand(command), ok, reply }));
-  } else {
-    io.out(renderReplyText(reply));
+  if (command.kind === 'status') {
+    const status = await client.status(inv.address);
+    io.out(inv.json ? toJson(status) : renderReplyText(status));
+    return ExitCode.ok;
   }
+  const reply = await client.execute(inv.address, command);
+  const ok = isSuccessReply(reply);
+  io.out(inv.json ? toJson({ command: describeCommand(command), ok, reply }) : renderReplyText(reply));
   return ok ? ExitCode.ok : ExitCode.commandFailed;
 }

@@ -5,7 +5,9 @@
 
 import type { NodeAddress } from './address.js';
 import { Deadline } from './deadline.js';
-import type { AdminCommand, AdminReply } from './commands.js';
+import type { AdminCommand, AdminReply, StatusMap } from './commands.js';
+import { ProtocolError } from '../errors.js';
+import { pyStr } from '../wire/pysyncobj/py-values.js';
 import type { PasswordKeys } from './password-keys.js';
 import { pysyncobjExchange } from './pysyncobj-transport.js';
 
@@ -43,6 +45,13 @@ export class AdminClient {
       return replyFromNative(reply);
     }
     return pysyncobjExchange(command, { address, key: this.options.keys.pysyncobj, deadline });
+  }
+
+  /** 'status', whose reply must be a status dict: anything else is a protocol error, not an answer. */
+  async status(address: NodeAddress, timeoutMs = this.options.timeoutMs): Promise<StatusMap> {
+    const reply = await this.execute(address, { kind: 'status' }, timeoutMs);
+    if (!(reply instanceof Map)) throw new ProtocolError(`${address.text} answered 'status' with ${pyStr(reply)}, not a status dict`);
+    return reply;
   }
 
   /**

@@ -2,7 +2,7 @@
 // syncobj-node the leader confirms its quorum through the consensus path (a read barrier);
 // against PySyncObj the verdict comes from status.
 
-import { CommandFailedError, ExitCode, type ExitCodeValue } from '../../errors.js';
+import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import { parseAddress, type AdminClient, type ReadBarrier } from '../../client/index.js';
 import { gatherCluster } from '../cluster-view.js';
 import { judgeClusterHealth, memberJson } from '../cluster-report.js';
@@ -35,8 +35,7 @@ export async function runHealth(inv: Invocation, maxLag: number | null, client: 
     }
     return verdict.exitCode;
   }
-  const reply = await client.execute(inv.address, { kind: 'status' });
-  if (!(reply instanceof Map)) throw new CommandFailedError(`${inv.address.text} answered 'status' with '${String(reply)}'`);
+  const reply = await client.status(inv.address);
   const verdict = judgeHealth(reply, maxLag);
   if (verdict.exitCode === ExitCode.ok && isSyncobjNode(reply)) {
     const barrier = await barrierAt(client, verdict.leader, inv.timeoutMs);

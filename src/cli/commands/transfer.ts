@@ -68,9 +68,7 @@ async function pickTarget(client: AdminClient, status: StatusMap, deadline: Dead
 async function statusOf(client: AdminClient, address: string, deadline: Deadline): Promise<StatusMap> {
   const parsed = parseAddress(address);
   if (!parsed) throw new CommandFailedError(`the cluster names a member '${address}' that is not HOST:PORT`);
-  const reply = await client.execute(parsed, { kind: 'status' }, deadline.remainingMs());
-  if (!(reply instanceof Map)) throw new CommandFailedError(`${address} answered 'status' with '${String(reply)}'`);
-  return reply;
+  return client.status(parsed, deadline.remainingMs());
 }
 
 /** Polls the target until it says it leads; another member leading is a failure that names it. */
