@@ -44,10 +44,18 @@ interface Entry {
 /**
  * What the checker considers: acknowledged operations, and writes whose outcome is unknown (as
  * possibly applied at any time after their invocation). Failed operations and unanswered reads
- * constrain nothing and are left out.
+ * constrain nothing and are left out. So is an unknown set whose (unique) value no read returned:
+ * any linearization with it has one without it (no read sits between it and the next write), and
+ * with it the search would carry it as pending forever.
  */
 export function relevantOps(ops: readonly HistoryOp[]): HistoryOp[] {
-  return ops.filter((op) => op.status === 'ok' || (op.status === 'unknown' && op.kind !== 'get'));
+  const observed = new Set<string>();
+  for (const op of ops) if (op.kind === 'get' && op.status === 'ok' && op.value !== null) observed.add(`${op.key}\u0000${op.value}`);
+  return ops.filter((op) => {
+    if (op.status === 'ok') return true;
+    if (op.status !== 'unknown' || op.kind === 'get') return false;
+    return op.kind === 'del' || observed.has(`${op.key}\u0000${op.value}`);
+  });
 }
 
 export function checkHistory(ops: readonly HistoryOp[], options: CheckOptions = {}): CheckResult {
@@ -110,50 +118,47 @@ function unlift(entry: Entry): void {
   if (entry.next) entry.next.prev = entry;
 }
 
-class Bitset {
-  readonly words: Uint32Array;
-  constructor(n: number) {
-    this.words = new Uint32Array(Math.ceil(n / 32) || 1);
-  }
-  set(i: number): void {
-    this.words[i >>> 5]! |= 1 << (i & 31);
-  }
-  clear(i: number): void {
-    this.words[i >>> 5]! &= ~(1 << (i & 31));
-  }
-  equals(other: Uint32Array): boolean {
-    for (let i = 0; i < this.words.length; i++) if (this.words[i] !== other[i]) return false;
+/**
+ * Explored (linearized set, state) pairs. A set is identified by two independent 32-bit XOR hashes of
+ * random per-operation tags, so memory stays O(states) rather than O(states x operations); a collision
+ * (odds around states^2 / 2^64) could only prune a branch, never accept a history.
+ */
+class Explored {
+  readonly #seen = new Set<string>();
+
+  /** True when new (and now recorded). */
+  add(h1: number, h2: number, state: RegisterState): boolean {
+    const key = `${h1}:${h2}:${state === null ? '\u0000' : state}`;
+    if (this.#seen.has(key)) return false;
+    this.#seen.add(key);
     return true;
   }
 }
 
-/** Cache of explored (linearized set, state) pairs, keyed by an incremental hash checked exactly on hit. */
-class Explored {
-  readonly #seen = new Map<string, { bits: Uint32Array; state: RegisterState }[]>();
-
-  /** True when new (and now recorded). */
-  add(hash: number, bits: Bitset, state: RegisterState): boolean {
-    const key = `${hash}|${state === null ? '\u0000' : state}`;
-    const list = this.#seen.get(key);
-    if (list?.some((s) => s.state === state && bits.equals(s.bits))) return false;
-    const entry = { bits: bits.words.slice(), state };
-    if (list) list.push(entry);
-    else this.#seen.set(key, [entry]);
-    return true;
+function tagsFor(n: number, salt: number): Uint32Array {
+  const tags = new Uint32Array(n);
+  let x = salt >>> 0;
+  for (let i = 0; i < n; i++) {
+    x = (x + 0x6d2b79f5) >>> 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    tags[i] = (z ^ (z >>> 16)) >>> 0;
   }
+  return tags;
 }
 
 function checkKey(key: string, ops: HistoryOp[], maxSteps: number): KeyResult {
   const operations = ops.length;
   if (operations === 0) return { key, verdict: 'ok', operations, steps: 0 };
   const head = buildList(ops);
-  // A random 32-bit tag per operation; the set's hash is the XOR of its members' tags.
-  const tags = ops.map((_, i) => (Math.imul(i + 1, 0x9e3779b1) ^ Math.imul(i ^ 0x5bd1e995, 0x85ebca6b)) >>> 0);
-  const linearized = new Bitset(operations);
+  const tags1 = tagsFor(operations, 0x243f6a88);
+  const tags2 = tagsFor(operations, 0x85a308d3);
   const explored = new Explored();
   const stack: { entry: Entry; state: RegisterState }[] = [];
   let state: RegisterState = null;
-  let hash = 0;
+  let h1 = 0;
+  let h2 = 0;
   let entry = head.next;
   let steps = 0;
   let deepest = -1;
@@ -163,17 +168,17 @@ function checkKey(key: string, ops: HistoryOp[], maxSteps: number): KeyResult {
     if (entry !== null && entry.isCall) {
       const result = step(state, entry.op);
       if (result.ok) {
-        linearized.set(entry.index);
-        const newHash = (hash ^ tags[entry.index]!) >>> 0;
-        if (explored.add(newHash, linearized, result.state)) {
+        const n1 = (h1 ^ tags1[entry.index]!) >>> 0;
+        const n2 = (h2 ^ tags2[entry.index]!) >>> 0;
+        if (explored.add(n1, n2, result.state)) {
           stack.push({ entry, state });
           state = result.state;
-          hash = newHash;
+          h1 = n1;
+          h2 = n2;
           lift(entry);
           entry = head.next;
           continue;
         }
-        linearized.clear(entry.index);
       }
       entry = entry.next;
     } else {
@@ -185,8 +190,8 @@ function checkKey(key: string, ops: HistoryOp[], maxSteps: number): KeyResult {
       const top = stack.pop();
       if (top === undefined) return { key, verdict: 'violation', operations, steps, explanation: explain(ops, stuckAt ?? ops[0]!) };
       state = top.state;
-      linearized.clear(top.entry.index);
-      hash = (hash ^ tags[top.entry.index]!) >>> 0;
+      h1 = (h1 ^ tags1[top.entry.index]!) >>> 0;
+      h2 = (h2 ^ tags2[top.entry.index]!) >>> 0;
       unlift(top.entry);
       entry = top.entry.next;
     }
