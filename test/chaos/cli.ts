@@ -67,7 +67,8 @@ async function main(): Promise<number> {
   process.stdout.write(`chaos: checker steps per key: ${result.keyResults.map((k) => `${k.key}=${k.operations} ops/${k.steps} steps/${k.verdict}`).join(' ')}\n`);
   if (result.inconclusiveKeys.length > 0) process.stdout.write(`chaos: inconclusive (search budget exhausted) for ${result.inconclusiveKeys.join(',')}\n`);
   for (const v of result.violations) process.stdout.write(`VIOLATION: ${v}\n`);
-  process.stdout.write(`chaos: replay with: npm run chaos -- --seconds ${flags.get('seconds') ?? 60} --seed ${seed}\n`);
+  const replay = [...flags].filter(([k]) => k !== 'seed' && k !== 'history').map(([k, v]) => `--${k}${v === '' ? '' : ` ${v}`}`);
+  process.stdout.write(`chaos: replay the schedule with: npm run chaos -- ${[...replay, `--seed ${seed}`].join(' ')}\n`);
   process.stdout.write(summaryLine(result) + '\n');
   return result.violations.length > 0 ? 1 : 0;
 }
