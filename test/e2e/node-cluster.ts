@@ -49,9 +49,8 @@ export class NodeCluster {
       addresses.forEach((a) => cluster.startMember(a));
       await cluster.waitForLeader();
     } catch (err) {
-      const logs = addresses.map((a) => `--- ${a}\n${cluster.logOf(a).slice(-3000)}`).join('\n');
       await cluster.stop();
-      throw new Error(`${(err as Error).message}\n${logs}`);
+      throw err;
     }
     return cluster;
   }
@@ -104,6 +103,14 @@ export class NodeCluster {
 
   /** Waits until every given member that answers names the same leader, and that leader says it leads. */
   async waitForLeader(members = this.addresses, timeoutMs = 15_000): Promise<string> {
+    return this.#leaderAmong(members, timeoutMs).catch((err: Error) => {
+      // The members' own words are what explains a cluster that did not elect.
+      const logs = members.map((a) => `--- ${a}\n${this.logOf(a).slice(-3000)}`).join('\n');
+      throw new Error(`${err.message}\n${logs}`);
+    });
+  }
+
+  #leaderAmong(members: string[], timeoutMs: number): Promise<string> {
     return waitFor(
       'a leader all members agree on',
       async () => {
