@@ -15,7 +15,8 @@ function parse(argv: string[]): Map<string, string> {
     if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
     const eq = arg.indexOf('=');
     if (eq > 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
-    else flags.set(arg.slice(2), argv[++i] ?? '');
+    else if (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--')) flags.set(arg.slice(2), '');
+    else flags.set(arg.slice(2), argv[++i]!);
   }
   return flags;
 }
