@@ -105,8 +105,11 @@ export async function startNodeCluster(size: number, options: NodeClusterOptions
     cluster.addresses.forEach((a) => cluster.startMember(a));
     await nodeLeader(cluster.addresses, options.password ?? null, timeoutMs);
   } catch (err) {
+    const statuses = await Promise.all(cluster.addresses.map((a) => nodeStatus(a, options.password ?? null)));
+    const seen = statuses.map((s, i) => `${cluster.addresses[i]}: ${s ? `term ${String(s['raft_term'])}, state ${String(s['state'])}, leader ${String(s['leader'])}` : 'no answer'}`);
+    const campaigns = [...cluster.group.logs.values()].reduce((n, log) => n + (log.match(/election: campaigning/g)?.length ?? 0), 0);
     await cluster.stop();
-    throw err;
+    throw new Error(`${(err as Error).message}; ${campaigns} campaigns logged; ${seen.join('; ')}`);
   }
   return cluster;
 }
