@@ -1,5 +1,6 @@
 // `syncobj-node dev --demo` runs its tour and exits 0 leaving nothing behind; `dev` stops its
-// children on SIGTERM; the shared port closes connections that speak neither wire or lie about sizes.
+// children on SIGTERM; the shared port closes connections that speak neither wire or lie about sizes;
+// the real syncobj_admin works against a member without a password.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { run, waitFor } from '../support/processes.js';
+import { interopSkip, SYNCOBJ_ADMIN } from '../support/pysyncobj-cluster.js';
 import { NODE_BIN, NodeCluster, stopChild } from './node-cluster.js';
 
 test('dev --nodes 3 --demo: status, kv, transfer and health, then a clean exit', async () => {
@@ -71,6 +73,23 @@ test('the shared port closes garbage and oversized PySyncObj frames at once', as
     assert.ok((await closedAfter(huge)) < 1000);
     // The node still works.
     assert.equal((await cluster.status(cluster.addresses[0]!))['state'], 2);
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('/usr/bin/syncobj_admin against a member without a password: status, and PySyncObj\'s FAIL text', { skip: interopSkip() }, async () => {
+  const cluster = await NodeCluster.start(1);
+  try {
+    const self = cluster.addresses[0]!;
+    const status = await run(SYNCOBJ_ADMIN, ['-conn', self, '-status']);
+    assert.match(status.stdout, new RegExp(`^self: ${self.replace(/\./g, '\\.')}$`, 'm'));
+    assert.match(status.stdout, /^state: 2$/m);
+    assert.match(status.stdout, /^partner_nodes_count: 0$/m);
+    const remove = await run(SYNCOBJ_ADMIN, ['-conn', self, '-remove', '127.0.0.1:1']);
+    assert.equal(remove.stdout.trim(), 'FAIL REMOVE 127.0.0.1:1');
+    const withPassword = await run(SYNCOBJ_ADMIN, ['-conn', self, '-status', '-pass', 'unexpected']);
+    assert.equal(withPassword.stdout.trim(), 'connection lost');
   } finally {
     await cluster.stop();
   }
