@@ -46,6 +46,8 @@ export interface Trial {
   follower: WriterTrial;
   /** Whether the takeover time came from the new leader's log (else: the longest gap is taken as the change). */
   takeoverKnown: boolean;
+  /** From the event (signal sent, or the transfer command started) to the new leader's takeover, ms; NaN when unknown. */
+  takeoverAfter: number;
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -145,7 +147,12 @@ async function measure(leaderStream: WriteStream, followerStream: WriteStream, e
   const t2 = now();
   await Promise.all([leaderStream.stop(), followerStream.stop()]);
   const change = takeover(t0);
-  return { leader: leaderStream.result(t0, t2, change), follower: followerStream.result(t0, t2, change), takeoverKnown: change !== null };
+  return {
+    leader: leaderStream.result(t0, t2, change),
+    follower: followerStream.result(t0, t2, change),
+    takeoverKnown: change !== null,
+    takeoverAfter: change === null ? NaN : change - t0,
+  };
 }
 
 /** When a member logged winning an election at or after `since` (wall clock ms), from the members' event logs. */
@@ -264,8 +271,8 @@ export function outageTable(r: OutageResult): string {
   const out = [
     `### Outage around a leader change: 3 members, syncobj-node --fsync never vs PySyncObj in-memory journal; ${r.params.inFlight} writes in flight per writer; ms, median [min-max] over trials`,
     '',
-    '| event | writer | trials | gap spanning the takeover | slowest write | longest gap in the window | noise: longest gap in 0.5 s before | failed writes | worst writer vs (c) | vs (d) |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| event | writer | trials | new leader after | gap spanning the takeover | slowest write | longest gap in the window | noise: longest gap in 0.5 s before | failed writes | worst writer vs (c) | vs (d) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const s of SCENARIOS) {
     const ts = r.trials.get(s.id)!;
@@ -274,13 +281,13 @@ export function outageTable(r: OutageResult): string {
       const xs = ts.map((t) => t[w]);
       const ratios = i === 0 ? `${ratio(med(s.id), med('sigkill'))} | ${ratio(med(s.id), med('py-sigkill'))}` : ' | ';
       out.push(
-        `| ${i === 0 ? s.label : ''} | ${w === 'leader' ? 'on the old leader' : 'on a follower'} | ${ts.length} | ${stat(xs.map((x) => x.spanning))}${i === 0 ? target : ''} | ${stat(xs.map((x) => x.slowest))} | ${stat(xs.map((x) => x.window))} | ${stat(xs.map((x) => x.noise))} | ${xs.reduce((a, x) => a + x.failed, 0)} | ${ratios} |`,
+        `| ${i === 0 ? s.label : ''} | ${w === 'leader' ? 'on the old leader' : 'on a follower'} | ${ts.length} | ${i === 0 ? stat(ts.map((t) => t.takeoverAfter).filter((x) => Number.isFinite(x))) : ''} | ${stat(xs.map((x) => x.spanning))}${i === 0 ? target : ''} | ${stat(xs.map((x) => x.slowest))} | ${stat(xs.map((x) => x.window))} | ${stat(xs.map((x) => x.noise))} | ${xs.reduce((a, x) => a + x.failed, 0)} | ${ratios} |`,
       );
     });
   }
   out.push(
     '',
-    'The takeover time is the new leader\'s "won: leader of term" log line; PySyncObj logs none, so for (d) the longest gap in the window stands in for it. ' +
+    'The takeover time is the new leader\'s "won: leader of term" log line ("new leader after" counts from the signal, or from starting the transfer command, whose own start-up is in it); PySyncObj logs none, so for (d) the longest gap in the window stands in for it. ' +
       'The window runs from 200 ms before the event until both writers acknowledge steadily again. ' +
       'syncobj-node writers are KvClients (they retry on another member within their 10 s deadline); PySyncObj writers reconnect to the next member when their connection drops, and a write lost with the connection counts as failed.',
   );
