@@ -26,8 +26,13 @@ export function serveClient(channel: NativeChannel, admin: AdminService, runtime
       channel.destroy();
       return;
     }
-    if (message.t === 'admin') void answerAdmin(message, (raw as { relayed?: unknown }).relayed === true, admin).then(reply);
-    else void answerKv(message, parseKvSession(raw), runtime).then(reply);
+    const answered =
+      message.t === 'admin'
+        ? answerAdmin(message, (raw as { relayed?: unknown }).relayed === true, admin)
+        : answerKv(message, parseKvSession(raw), runtime).catch(
+            (err: Error): KvReply => ({ t: 'kv_reply', id: message.id, ok: false, leader: null, error: `internal error: ${err.message}` }),
+          );
+    void answered.then(reply);
   });
 }
 

@@ -100,7 +100,13 @@ export async function startNode(config: NodeConfig, env: NodeJS.ProcessEnv): Pro
           channel.destroy();
           return;
         }
-        runtime.step(message);
+        try {
+          runtime.step(message);
+        } catch (err) {
+          // A member that sends what the core cannot digest is cut off, not allowed to crash us.
+          log.event('peer', `closed the connection from ${message.from}: its ${message.type} message failed: ${(err as Error).message}`);
+          channel.destroy();
+        }
       });
     },
     onClient: (channel) => serveClient(channel, admin, runtime),
