@@ -222,8 +222,9 @@ export async function benchOutage(p: OutageParams): Promise<OutageResult> {
   const result: OutageResult = { params: p, trials: new Map(SCENARIOS.map((s) => [s.id, []])), notes: [] };
   const cluster = await startNodeCluster(3, { fsync: 'never' });
   try {
-    // Rounds interleave the scenarios, so drift in machine load hits them alike.
-    for (let i = 0; i < p.trials && budget.left() > 0.45 * p.budgetMs * ((p.trials - i) / p.trials); i++) {
+    // Rounds interleave the scenarios, so drift in machine load hits them alike. At least one trial of
+    // each scenario runs whatever the budget says.
+    for (let i = 0; i < p.trials && (i === 0 || budget.left() > 0.45 * p.budgetMs * ((p.trials - i) / p.trials)); i++) {
       for (const s of ['transfer', 'sigterm', 'sigkill'] as const) {
         progress(`outage: ${s} trial ${i + 1}/${p.trials}`);
         try {
@@ -243,7 +244,7 @@ export async function benchOutage(p: OutageParams): Promise<OutageResult> {
   else {
     const py = await PyBenchCluster.start(3);
     try {
-      for (let i = 0; i < p.trials && !budget.over; i++) {
+      for (let i = 0; i < p.trials && (i === 0 || !budget.over); i++) {
         progress(`outage: PySyncObj sigkill trial ${i + 1}/${p.trials}`);
         try {
           result.trials.get('py-sigkill')!.push(await pyTrial(py, p.inFlight));
