@@ -51,7 +51,9 @@ export class ProcessGroup {
         return;
       }
     }
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
   }
 
   async stopAll(): Promise<void> {
