@@ -28,7 +28,7 @@ export function serveClient(channel: NativeChannel, admin: AdminService, runtime
     }
     const answered =
       message.t === 'admin'
-        ? answerAdmin(message, (raw as { relayed?: unknown }).relayed === true, admin)
+        ? answerAdmin(message, message.relayed === true, admin)
         : answerKv(message, parseKvSession(raw), runtime).catch(
             (err: Error): KvReply => ({ t: 'kv_reply', id: message.id, ok: false, leader: null, error: `internal error: ${err.message}` }),
           );

@@ -21,6 +21,8 @@ export interface AdminRequest {
   cmd: AdminCommandName;
   /** The address for add/remove/transfer ('auto' allowed for transfer), the version for set_version. */
   arg?: string | number;
+  /** Set by a member that forwards a command to the leader, so it is never forwarded twice. */
+  relayed?: boolean;
 }
 
 /**
@@ -40,6 +42,14 @@ export interface KvRequest {
   op: 'set' | 'get' | 'del';
   key: string;
   value?: string;
+  /**
+   * Client session (Raft thesis 6.3): a write carries its client's `session` id and a sequence
+   * number `seq`, so a re-send after an unclear outcome is applied once; `floor` says every
+   * sequence number below it has been answered and may be forgotten.
+   */
+  session?: string;
+  seq?: number;
+  floor?: number;
 }
 
 /** Not the leader: `ok` false with `leader` (null when unknown), and the client retries there. */
@@ -72,13 +82,19 @@ export function parseClientMessage(x: unknown): ClientMessage | null {
       const { id, cmd, arg } = x;
       if (typeof id !== 'number' || typeof cmd !== 'string' || !ADMIN_COMMANDS.has(cmd)) return null;
       if (arg !== undefined && typeof arg !== 'string' && typeof arg !== 'number') return null;
-      return { t: 'admin', id, cmd: cmd as AdminCommandName, ...(arg !== undefined ? { arg } : {}) };
+      return { t: 'admin', id, cmd: cmd as AdminCommandName, ...(arg !== undefined ? { arg } : {}), ...(x['relayed'] === true ? { relayed: true } : {}) };
     }
     case 'kv': {
       const { id, op, key, value } = x;
       if (typeof id !== 'number' || (op !== 'set' && op !== 'get' && op !== 'del') || typeof key !== 'string') return null;
       if (value !== undefined && typeof value !== 'string') return null;
-      return { t: 'kv', id, op, key, ...(value !== undefined ? { value } : {}) };
+      const { session, seq, floor } = x;
+      if (session !== undefined && (typeof session !== 'string' || !Number.isSafeInteger(seq) || (floor !== undefined && !Number.isSafeInteger(floor)))) return null;
+      return {
+        t: 'kv', id, op, key,
+        ...(value !== undefined ? { value } : {}),
+        ...(typeof session === 'string' ? { session, seq: seq as number, ...(floor !== undefined ? { floor: floor as number } : {}) } : {}),
+      };
     }
     default:
       return null;
