@@ -268,6 +268,19 @@ export class RaftNode {
   }
 
   /**
+   * Starts an election now, as an operator's promote does: the way a `manual` member becomes leader
+   * without a transfer (say, when no leader is left to transfer from). It still runs PreVote, so it cannot
+   * depose a live leader. Refused for `voter` members and for non-voters.
+   */
+  campaign(): { ok: true } | { ok: false; reason: string } {
+    if (this.mode === 'voter') return { ok: false, reason: `${this.id} is in voter election mode and never becomes leader` };
+    if (!this.promotable()) return { ok: false, reason: `${this.id} is not a voter` };
+    if (this.role === 'leader') return { ok: false, reason: `${this.id} is already the leader` };
+    this.startElection(this.preVote ? 'preElection' : 'election');
+    return { ok: true };
+  }
+
+  /**
    * Hands leadership to `target`, or with 'auto' to the most up-to-date eligible voter (thesis 3.10).
    * The `transfer` result is ok only once the target leads a newer term; refusals carry a reason.
    */
@@ -543,14 +556,14 @@ export class RaftNode {
     if (this.electionElapsed < this.randomizedElectionTimeout) return;
     this.electionElapsed = 0;
     if (this.promotable() && this.mode === 'candidate') {
-      this.campaign(this.preVote ? 'preElection' : 'election');
+      this.startElection(this.preVote ? 'preElection' : 'election');
     } else {
       // voter and manual members never campaign on their own (Tarantool PR 12696); they only forget the leader.
       this.becomeFollower(this.term, null);
     }
   }
 
-  private campaign(kind: 'preElection' | 'election' | 'transfer'): void {
+  private startElection(kind: 'preElection' | 'election' | 'transfer'): void {
     if (!this.promotable()) return;
     let term: number;
     if (kind === 'preElection') {
@@ -562,7 +575,7 @@ export class RaftNode {
     }
     this.votes.set(this.id, true);
     if (voteOutcome(this.membership.voters, this.votes) === 'won') {
-      if (kind === 'preElection') this.campaign('election');
+      if (kind === 'preElection') this.startElection('election');
       else this.becomeLeader();
       return;
     }
@@ -610,7 +623,7 @@ export class RaftNode {
         this.votes.set(m.from, !m.reject);
         const outcome = voteOutcome(this.membership.voters, this.votes);
         if (outcome === 'won') {
-          if (this.role === 'preCandidate') this.campaign('election');
+          if (this.role === 'preCandidate') this.startElection('election');
           else {
             this.becomeLeader();
           }
@@ -642,7 +655,7 @@ export class RaftNode {
       case 'timeoutNow':
         // Campaign at once, whatever our mode except `voter`: the term bump makes every message of the old
         // term stale, so the old leader's heartbeats cannot cancel it (PySyncObj PR 200).
-        if (m.from === this.lead && this.promotable() && this.mode !== 'voter') this.campaign('transfer');
+        if (m.from === this.lead && this.promotable() && this.mode !== 'voter') this.startElection('transfer');
         return;
       default:
         return;

@@ -11,7 +11,7 @@ import { Cluster } from '../sim/cluster.js';
  *   expected output
  *   <blank line>
  *
- * Commands: add-nodes, add-node, elect, tick, run, deliver, drop, stabilize, pending, partition, isolate,
+ * Commands: add-nodes, add-node, elect, campaign, tick, run, deliver, drop, stabilize, pending, partition, isolate,
  * heal, crash, restart, restart-all, propose, transfer, conf-change, set-version, read, compact,
  * fail-storage, state, log, check. Every command also prints the results nodes handed out meanwhile.
  */
@@ -138,6 +138,18 @@ export class InteractionEnv {
         if (named.get('settle') !== 'false') this.c.stabilize();
         const s = this.c.raft(id).softState();
         out.push(`${id} is ${s.role} in term ${s.term}`);
+        break;
+      }
+      case 'campaign': {
+        // An operator's promote: the way a `manual` member leads without a transfer.
+        const id = positional[0]!;
+        let outcome = '';
+        this.c.on(id, (raft) => {
+          const r = raft.campaign();
+          outcome = r.ok ? `${id} campaigns` : `refused: ${r.reason}`;
+        });
+        this.c.stabilize();
+        out.push(outcome);
         break;
       }
       case 'tick': {

@@ -31,6 +31,19 @@ function pickModes(size: number, rng: Cluster['rng']): ElectionMode[] {
   return rng.shuffle(modes);
 }
 
+function promoteManualMember(cluster: Cluster): void {
+  let best: { id: NodeId; term: number; index: number } | null = null;
+  for (const n of cluster.live()) {
+    const s = n.raft!.status();
+    if (n.mode !== 'manual' || !s.voters.includes(n.id)) continue;
+    const term = n.raft!.entries(s.lastIndex, s.lastIndex + 1)[0]?.term ?? 0;
+    if (!best || term > best.term || (term === best.term && s.lastIndex > best.index)) best = { id: n.id, term, index: s.lastIndex };
+  }
+  if (!best) return;
+  cluster.log(`operator: campaign ${best.id}`);
+  cluster.on(best.id, (raft) => raft.campaign());
+}
+
 /** Runs one schedule; an exception thrown by the core is a violation too, reported with the seed. */
 export function runSchedule(seed: number, options: ScheduleOptions = {}): ScheduleOutcome {
   let cluster: Cluster | null = null;
@@ -154,9 +167,17 @@ function simulate(seed: number, options: ScheduleOptions, expose: (c: Cluster) =
   const probes: { node: NodeId; requestId: string }[] = [];
   let lastProbeAt = -Infinity;
   let progressed = false;
+  let leaderlessSince = cluster.now;
   while (cluster.now - healedAt < LIVENESS_BOUND && !progressed) {
     cluster.step();
     const leader = cluster.leader();
+    if (leader) leaderlessSince = cluster.now;
+    else if (cluster.now - leaderlessSince >= 5 * ELECTION_TICKS) {
+      // The longest log may be on a `manual` member (it led after a transfer): only it can win, and it
+      // campaigns only when asked. Do what an operator would: promote the most up-to-date one.
+      leaderlessSince = cluster.now;
+      promoteManualMember(cluster);
+    }
     if (leader && cluster.leaders().length === 1 && cluster.now - lastProbeAt >= 3 * ELECTION_TICKS) {
       lastProbeAt = cluster.now;
       probes.push({ node: leader, requestId: cluster.propose(leader, `probe-${seed}-${probes.length}`) });
