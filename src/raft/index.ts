@@ -8,7 +8,7 @@
  * every tick interval:  node.tick();
  * on a message:         node.step(decode(bytes));
  * on a client request:  node.propose(data, id) | proposeConfChange({type, node}, id) | proposeVersion(n, id)
- *                       | transferLeadership(target | 'auto', id) | readIndex(id)
+ *                       | transferLeadership(target | 'auto', id) | readIndex(id) | campaign()
  * then, until it returns null:
  *   const rd = node.ready();
  *   1. persist rd.snapshot (restore the state machine from it), rd.entries (truncate stored entries from
@@ -21,8 +21,10 @@
  * ```
  *
  * Election modes (Tarantool PR 12696) are per member and fixed at construction: `candidate` campaigns after
- * a randomized election timeout; `manual` campaigns only when a transfer's TimeoutNow asks it to; `voter`
- * never campaigns and is refused as a transfer target. All three vote and count in quorums.
+ * a randomized election timeout; `manual` campaigns only when a transfer's TimeoutNow asks it to, or when
+ * the operator calls `campaign()` (promote; needed when a manual member holds the longest log and no leader
+ * is left to transfer from); `voter` never campaigns and is refused as a transfer target. All three vote
+ * and count in quorums.
  *
  * Every message carries its sender's election mode and supported code version, so a leader knows them for
  * every member it has heard from: `status().peers` shows them, transfers refuse known `voter` targets, and
