@@ -9,7 +9,7 @@ import { pysyncobjMissing } from '../support/pysyncobj-cluster.js';
 import { kvWriter, PyLineWriter, VALUE_10B, type Writer } from './load.js';
 import { PyBenchCluster } from './pysync-bench.js';
 import { median } from './stats.js';
-import { Budget, fmt, nodeCaughtUp, nodeLeader, progress, ratio, sleep, startNodeCluster } from './util.js';
+import { Budget, clusterLeader, fmt, nodeCaughtUp, nodeLeader, progress, ratio, sleep, startNodeCluster } from './util.js';
 
 export interface OutageParams {
   trials: number;
@@ -187,7 +187,7 @@ async function nodeTrial(cluster: NodeCluster, scenario: Scenario, inFlight: num
     );
     if (scenario !== 'transfer') {
       cluster.startMember(leader);
-      await nodeLeader(cluster.addresses);
+      await clusterLeader(cluster);
       await nodeCaughtUp(cluster.addresses, null);
     }
     return trial;

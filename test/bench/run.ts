@@ -43,7 +43,8 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const left = () => TOTAL_BUDGET_MS - (performance.now() - t0);
   process.stdout.write(`## Benchmarks (${quick ? 'quick' : 'full'} run)\n\n${machineLine()}\n\n`);
-  await section('cli', async () => latencyTable(await benchCliLatency(quick ? 5 : 20)) + '\n' + clusterCliTable(await benchClusterCli(quick ? 5 : 10)));
+  await section('cli', async () => latencyTable(await benchCliLatency(quick ? 5 : 20)));
+  await section('cli', async () => clusterCliTable(await benchClusterCli(quick ? 5 : 10)));
   await section('throughput', async () => throughputTables(await benchThroughput(quick ? THROUGHPUT_QUICK : THROUGHPUT_FULL)));
   const outage = quick ? OUTAGE_QUICK : OUTAGE_FULL;
   const growth = quick ? GROWTH_QUICK : GROWTH_FULL;

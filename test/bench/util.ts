@@ -100,16 +100,47 @@ export function progress(line: string): void {
  * per member per poll, which on a loaded 2-core machine can take longer than its own timeout).
  */
 export async function startNodeCluster(size: number, options: NodeClusterOptions = {}, timeoutMs = 30_000): Promise<NodeCluster> {
+  // One retry: on a loaded machine a fresh cluster occasionally fails to settle (the error says why).
+  return startNodeClusterOnce(size, options, timeoutMs).catch((err: Error) => {
+    progress(`a ${size}-member cluster did not settle, starting another: ${err.message}`);
+    return startNodeClusterOnce(size, options, timeoutMs);
+  });
+}
+
+async function startNodeClusterOnce(size: number, options: NodeClusterOptions, timeoutMs: number): Promise<NodeCluster> {
   const cluster = new NodeCluster((await freePorts(size)).map((p) => `127.0.0.1:${p}`), options);
   try {
     cluster.addresses.forEach((a) => cluster.startMember(a));
     await nodeLeader(cluster.addresses, options.password ?? null, timeoutMs);
   } catch (err) {
     const statuses = await Promise.all(cluster.addresses.map((a) => nodeStatus(a, options.password ?? null)));
-    const seen = statuses.map((s, i) => `${cluster.addresses[i]}: ${s ? `term ${String(s['raft_term'])}, state ${String(s['state'])}, leader ${String(s['leader'])}` : 'no answer'}`);
-    const campaigns = [...cluster.group.logs.values()].reduce((n, log) => n + (log.match(/election: campaigning/g)?.length ?? 0), 0);
+    const why = describeMembers(cluster, statuses);
     await cluster.stop();
-    throw new Error(`${(err as Error).message}; ${campaigns} campaigns logged; ${seen.join('; ')}`);
+    throw new Error(`${(err as Error).message}; ${why}`);
   }
   return cluster;
+}
+
+/** What each member reported (or, when it did not answer, whether its process lives and its last log lines). */
+export function describeMembers(cluster: NodeCluster, statuses: (NodeStatus | null)[]): string {
+  const campaigns = [...cluster.group.logs.values()].reduce((n, log) => n + (log.match(/election: campaigning/g)?.length ?? 0), 0);
+  const seen = statuses.map((s, i) => {
+    const address = cluster.addresses[i]!;
+    if (s) return `${address}: term ${String(s['raft_term'])}, state ${String(s['state'])}, leader ${String(s['leader'])}`;
+    const child = cluster.children.get(address);
+    const state = !child ? 'never started' : child.exitCode !== null || child.signalCode !== null ? `exited (${child.exitCode ?? child.signalCode})` : `running, pid ${child.pid}`;
+    const tail = child ? (cluster.group.logs.get(child) ?? '').trim().split('\n').slice(-3).join(' / ') : '';
+    return `${address}: no answer, process ${state}; last log: ${tail || '(none)'}`;
+  });
+  return `${campaigns} campaigns logged; ${seen.join('; ')}`;
+}
+
+/** nodeLeader, with what each member reported in the error when no leader is agreed. */
+export async function clusterLeader(cluster: NodeCluster, timeoutMs = 20_000): Promise<LeaderTerm> {
+  try {
+    return await nodeLeader(cluster.addresses, cluster.options.password ?? null, timeoutMs);
+  } catch (err) {
+    const statuses = await Promise.all(cluster.addresses.map((a) => nodeStatus(a, cluster.options.password ?? null)));
+    throw new Error(`${(err as Error).message}; ${describeMembers(cluster, statuses)}`);
+  }
 }
