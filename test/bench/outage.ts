@@ -18,7 +18,7 @@ export interface OutageParams {
   budgetMs: number;
 }
 
-export const OUTAGE_FULL: OutageParams = { trials: 10, inFlight: 4, budgetMs: 170_000 };
+export const OUTAGE_FULL: OutageParams = { trials: 10, inFlight: 4, budgetMs: 190_000 };
 export const OUTAGE_QUICK: OutageParams = { trials: 3, inFlight: 4, budgetMs: 70_000 };
 
 type Scenario = 'transfer' | 'sigterm' | 'sigkill' | 'py-sigkill';
