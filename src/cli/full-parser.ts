@@ -1,7 +1,7 @@
 // The yargs parser for everything off the hot path: --help, completion, and the error for a
 // malformed invocation. Built from the same option table as the fast scanner.
 
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import { OPTIONS, type OptionName, type OptionSpec, type ParsedOptions } from './options.js';
 
@@ -11,7 +11,9 @@ Talks to one member of a Raft cluster (PySyncObj or syncobj-node) over its admin
 Every option also works with two dashes (--status). The password may also come from the
 SYNCOBJ_PASSWORD environment variable.`;
 
-export function buildParser(argv: readonly string[]): Argv {
+/** yargs is imported here, on demand: a static import would put it on every run's start-up once bundled. */
+export async function buildParser(argv: readonly string[]): Promise<Argv> {
+  const { default: yargs } = await import('yargs');
   let parser = yargs([...argv])
     .scriptName('syncobj-admin')
     .usage(USAGE)
@@ -37,7 +39,7 @@ export type FullParse = { kind: 'options'; options: ParsedOptions } | { kind: 'p
 
 /** Parses with yargs; 'printed' means yargs wrote help or a completion script itself. */
 export async function parseWithYargs(argv: readonly string[]): Promise<FullParse> {
-  const parser = buildParser(argv);
+  const parser = await buildParser(argv);
   let printed = false;
   const args = await parser.parseAsync([...argv], {}, (_err, _argv, output) => {
     if (output) {
