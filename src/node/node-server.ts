@@ -24,7 +24,8 @@ export interface NodeServerOptions {
 export class NodeServer {
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
-  #unauthenticated = 0;
+  /** Connections still authenticating, oldest first (a Set keeps insertion order). */
+  readonly #pending = new Set<Socket>();
 
   constructor(private readonly options: NodeServerOptions) {
     this.#server = createServer({ pauseOnConnect: false }, (socket) => this.#accept(socket));
@@ -48,25 +49,26 @@ export class NodeServer {
 
   #accept(socket: Socket): void {
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
-    if (this.#unauthenticated >= this.options.maxUnauthenticated) {
-      this.options.log.event('auth', `refused ${peer}: ${this.#unauthenticated} connections are already authenticating`);
-      socket.destroy();
-      return;
+    // At the cap, the oldest connection still authenticating makes room: refusing the newest
+    // instead would let a few idle sockets lock every admin client and peer out for ever.
+    if (this.#pending.size >= this.options.maxUnauthenticated) {
+      const oldest = this.#pending.values().next().value as Socket;
+      this.options.log.event('auth', `closed ${oldest.remoteAddress}:${oldest.remotePort}: ${this.#pending.size} connections are authenticating, and it is the oldest`);
+      this.#pending.delete(oldest);
+      oldest.destroy();
     }
     this.#sockets.add(socket);
     socket.setNoDelay(true);
     socket.on('close', () => this.#sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    this.#unauthenticated++;
-    let counted = true;
+    this.#pending.add(socket);
     const authenticated = (): void => {
-      if (counted) {
-        counted = false;
-        this.#unauthenticated--;
-        clearTimeout(deadline);
-      }
+      if (this.#pending.delete(socket)) clearTimeout(deadline);
     };
-    socket.once('close', authenticated);
+    socket.once('close', () => {
+      this.#pending.delete(socket);
+      clearTimeout(deadline);
+    });
     const deadline = setTimeout(() => {
       this.options.log.event('auth', `closed ${peer}: no authenticated request within ${this.options.handshakeTimeoutMs} ms`);
       socket.destroy();

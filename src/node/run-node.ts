@@ -91,10 +91,10 @@ export async function startNode(config: NodeConfig, env: NodeJS.ProcessEnv): Pro
     handshakeTimeoutMs: 5000,
     maxUnauthenticated: 64,
     admin,
-    onPeer: (channel) => {
+    onPeer: (channel, from) => {
       channel.on('message', (raw: unknown) => {
         const body = raw as { t?: unknown; m?: unknown } | null;
-        const message = body?.t === 'raft' ? parseRaftMessage(body.m) : null;
+        const message = body?.t === 'raft' ? parseRaftMessage(body.m, from) : null;
         if (message === null) {
           log.event('peer', `closed a peer connection from ${channel.peer}: it sent something that is not a Raft message`);
           channel.destroy();
