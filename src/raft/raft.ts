@@ -463,7 +463,7 @@ export class RaftNode {
       this.term = term;
       this.vote = null;
     }
-    this.lead = null;
+    this.setLead(null);
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
     this.randomizedElectionTimeout = this.electionTicks + Math.floor(this.random() * this.electionTicks);
@@ -474,14 +474,26 @@ export class RaftNode {
     const wasLeader = this.role === 'leader';
     this.reset(term);
     this.role = 'follower';
-    this.lead = lead;
+    this.setLead(lead);
     if (wasLeader) this.onLeadershipLost();
+  }
+
+  /**
+   * Requests forwarded to a leader that is gone will not be answered by it: say so as soon as the
+   * leader changes, rather than after four election timeouts, so clients retry at once (with
+   * client sessions, safely).
+   */
+  private setLead(lead: NodeId | null): void {
+    const previous = this.lead;
+    this.lead = lead;
+    if (previous === null || previous === lead || previous === this.id) return;
+    for (const request of this.forwarded.abandonAwaiting()) this.reject(request, `outcome unknown: ${previous} stopped leading before it answered`);
   }
 
   private becomePreCandidate(): void {
     // Neither the term nor the vote changes: a pre-election must not disturb anyone (thesis 9.6).
     this.role = 'preCandidate';
-    this.lead = null;
+    this.setLead(null);
     this.votes.clear();
   }
 
@@ -494,7 +506,7 @@ export class RaftNode {
   private becomeLeader(): void {
     this.reset(this.term);
     this.role = 'leader';
-    this.lead = this.id;
+    this.setLead(this.id);
     this.leaderTicks = 0;
     this.progress.clear();
     for (const id of membersOf(this.membership)) {
@@ -664,7 +676,7 @@ export class RaftNode {
 
   private heardFromLeader(m: Message): void {
     this.electionElapsed = 0;
-    this.lead = m.from;
+    this.setLead(m.from);
     const t = this.transfer.current;
     if (t && t.phase === 'awaitingOutcome' && this.term > t.fromTerm) {
       if (m.from === t.target) this.finishTransfer(true, '');

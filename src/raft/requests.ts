@@ -114,6 +114,11 @@ export class ForwardedRequests {
     return this.awaitingAnswer.splice(i, 1)[0]!.request;
   }
 
+  /** The leader these went to is gone: hands them all back. */
+  abandonAwaiting(): HeldRequest[] {
+    return this.awaitingAnswer.splice(0).map((w) => w.request);
+  }
+
   /** Advances the clocks; returns the requests that waited `limit` ticks, with why. */
   tick(limit: number): { request: HeldRequest; reason: string }[] {
     const expired: { request: HeldRequest; reason: string }[] = [];
