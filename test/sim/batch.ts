@@ -1,4 +1,6 @@
 // Runs a range of seeded schedules in-process and collects the failures with their replay commands.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { runSchedule } from './schedule.js';
 
 export interface BatchReport {
@@ -21,4 +23,19 @@ export function runBatch(from: number, count: number): BatchReport {
 export function schedulesPerFile(): number {
   const fromEnv = Number(process.env['SIM_SCHEDULES_PER_FILE']);
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 5000;
+}
+
+/**
+ * Registers the test for one of two equal parts of the CI schedules (one file each, so the runner
+ * runs them in parallel). Batches of 500 keep a failure report short and show progress.
+ */
+export function testSchedulePart(part: 1 | 2): void {
+  test(`random schedules, part ${part}: no violations`, () => {
+    const count = schedulesPerFile();
+    const from = 1 + (part - 1) * count;
+    for (let start = from; start < from + count; start += 500) {
+      const report = runBatch(start, Math.min(500, from + count - start));
+      assert.deepEqual(report.failures, [], `seeds ${start}..${start + report.schedules - 1}:\n${report.failures.join('\n')}`);
+    }
+  });
 }
