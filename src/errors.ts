@@ -71,12 +71,3 @@ export class CommandFailedError extends SyncobjError {
     super(message);
   }
 }
-
-export class HealthError extends SyncobjError {
-  constructor(
-    message: string,
-    readonly exitCode: ExitCodeValue,
-  ) {
-    super(message);
-  }
-}

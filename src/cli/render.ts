@@ -1,7 +1,7 @@
 // Output: byte-identical to syncobj_admin by default, JSON with -json.
 
 import { pyStr } from '../wire/pysyncobj/py-values.js';
-import type { AdminReply, StatusMap, StatusValue } from '../client/commands.js';
+import type { AdminReply } from '../client/commands.js';
 
 /** syncobj_admin: a dict as sorted `key: value` lines with Python's str(); anything else as str(). */
 export function renderReplyText(reply: AdminReply): string {
@@ -22,8 +22,4 @@ export function toJson(value: unknown): string {
     if (v instanceof Map) return Object.fromEntries([...v].sort(([a], [b]) => byCodePoint(String(a), String(b))));
     return v;
   }) + '\n';
-}
-
-export function statusObject(status: StatusMap): Record<string, StatusValue> {
-  return Object.fromEntries([...status].sort(([a], [b]) => byCodePoint(a, b)));
 }
