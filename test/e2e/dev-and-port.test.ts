@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { run, waitFor } from '../support/processes.js';
+import { run, stopProcess, waitFor } from '../support/processes.js';
 import { interopSkip, SYNCOBJ_ADMIN } from '../support/pysyncobj-cluster.js';
-import { NODE_BIN, NodeCluster, stopChild } from './node-cluster.js';
+import { NODE_BIN, NodeCluster } from './node-cluster.js';
 
 test('dev --nodes 3 --demo: status, kv, transfer and health, then a clean exit', async () => {
   const r = await run(process.execPath, [NODE_BIN, 'dev', '--nodes', '3', '--demo'], { timeoutMs: 60_000 });
@@ -49,7 +49,7 @@ test('dev without --demo prints ready, and SIGTERM stops the members and removes
       assert.ok(refused, `${address} still accepts connections after dev stopped`);
     }
   } finally {
-    await stopChild(child, 'SIGKILL');
+    await stopProcess(child, 'SIGKILL');
   }
 });
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { repoRoot } from '../fixtures/paths.js';
-import { freePorts, ProcessGroup, waitFor } from '../support/processes.js';
+import { freePorts, ProcessGroup, stopProcess, waitFor } from '../support/processes.js';
 import { adminRequest } from '../../src/node/native-connection.js';
 import { KvClient } from '../../src/node/kv-client.js';
 import { deriveNativeKey } from '../../src/wire/native/index.js';
@@ -79,7 +79,7 @@ export class NodeCluster {
 
   async kill(address: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.processes.get(address);
-    if (child) await stopChild(child, signal);
+    if (child) await stopProcess(child, signal);
   }
 
   logOf(address: string): string {
@@ -132,23 +132,9 @@ export class NodeCluster {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.group.children.map((c) => stopChild(c, 'SIGKILL')));
+    await Promise.all(this.group.children.map((c) => stopProcess(c, 'SIGKILL')));
     await rm(this.dir, { recursive: true, force: true });
   }
-}
-
-/** Signals a child by pid and waits for it to exit, at most 5 s (with a timer that does not hold the test open). */
-export async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    process.kill(child.pid, signal);
-  } catch {
-    return;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, 5000)))]);
-  clearTimeout(timer);
 }
 
 export function sleep(ms: number): Promise<void> {

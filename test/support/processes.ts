@@ -23,6 +23,20 @@ export async function freePorts(n: number): Promise<number[]> {
   return [...ports];
 }
 
+/** Signals a child by its pid and waits for it to exit, at most 5 s (a timer that does not hold the test open). */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    process.kill(child.pid, signal);
+  } catch {
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+  clearTimeout(timer);
+}
+
 /** Every child a test started, so `stopAll` can kill them by pid even when the test failed. */
 export class ProcessGroup {
   readonly children: ChildProcess[] = [];
@@ -41,19 +55,8 @@ export class ProcessGroup {
     return child;
   }
 
-  async stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    if (child.pid !== undefined) {
-      try {
-        process.kill(child.pid, signal);
-      } catch {
-        return;
-      }
-    }
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
-    clearTimeout(timer);
+  stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    return stopProcess(child, signal);
   }
 
   async stopAll(): Promise<void> {
