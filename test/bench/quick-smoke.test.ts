@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { recovery } from './growth.js';
 import { nodeRun } from './throughput.js';
 import { median } from './stats.js';
+import { benchSweep, sweepTable } from './sweep.js';
+import { pysyncobjMissing } from '../support/pysyncobj-cluster.js';
 
 test('the benchmark harness measures throughput, latency and recovery', { timeout: 60_000 }, async () => {
   const run = await nodeRun(3, 'never', { concurrency: 8, warmupMs: 200, durationMs: 500, sequentialNode: 5, sequentialPy: 0 });
@@ -18,4 +20,20 @@ test('the benchmark harness measures throughput, latency and recovery', { timeou
   const r = await recovery(1000, false, 20_000);
   assert.ok(r.appliedMs > 0 && r.statusMs <= r.appliedMs);
   assert.ok(Number.isFinite(r.rssMiB) || process.platform !== 'linux');
+});
+
+test('the throughput sweep drives both systems, PySyncObj from inside its leader', { timeout: 90_000 }, async () => {
+  const r = await benchSweep({ points: [8], lineServerPoints: [], warmupMs: 200, windowMs: 500, idleMs: 300 });
+  const [ours, embedded] = r.systems;
+  assert.ok(ours && ours.rows.length === 1 && ours.rows[0]!.opsPerSec > 0, 'syncobj-node acknowledged writes');
+  assert.ok(Number.isFinite(ours.rows[0]!.cpuUsPerWrite) && ours.rows[0]!.cpuUsPerWrite > 0, 'CPU per write measured');
+  assert.equal(ours.idle.length, 3, 'idle CPU of every member');
+  const missing = pysyncobjMissing();
+  if (missing && !process.env['SYNCOBJ_REQUIRE_PYSYNCOBJ']) {
+    console.log(`# PySyncObj half of the sweep smoke skipped: ${missing}`);
+    return;
+  }
+  assert.ok(embedded && !embedded.skipped, `PySyncObj ran: ${embedded?.skipped ?? ''}`);
+  assert.ok(embedded.rows[0]!.opsPerSec > 0 && embedded.rows[0]!.failed === 0, 'the embedded generator committed writes');
+  assert.match(sweepTable(r), /Peak ratio, syncobj-node \/ PySyncObj at its best: \*\*\d+\.\d\dx\*\*/);
 });

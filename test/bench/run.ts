@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only cli,throughput,outage,growth]`: every benchmark, bounded in
+// `npm run bench [-- --quick] [-- --only cli,sweep,throughput,outage,growth]`: every benchmark, bounded in
 // time, printing one markdown table per section with each figure next to its anchor measured in the
 // same run, and the machine it ran on. Progress goes to stderr; the report to stdout.
 
@@ -7,6 +7,7 @@ import { benchCliLatency, benchClusterCli, clusterCliTable, latencyTable } from 
 import { benchGrowth, growthTables, GROWTH_FULL, GROWTH_QUICK } from './growth.js';
 import { benchOutage, outageTable, OUTAGE_FULL, OUTAGE_QUICK } from './outage.js';
 import { benchThroughput, throughputTables, THROUGHPUT_FULL, THROUGHPUT_QUICK } from './throughput.js';
+import { benchSweep, sweepTable, SWEEP_FULL, SWEEP_QUICK } from './sweep.js';
 import { progress } from './util.js';
 
 const argv = process.argv.slice(2);
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   process.stdout.write(`## Benchmarks (${quick ? 'quick' : 'full'} run)\n\n${machineLine()}\n\n`);
   await section('cli', async () => latencyTable(await benchCliLatency(quick ? 5 : 20)));
   await section('cli', async () => clusterCliTable(await benchClusterCli(quick ? 5 : 10)));
+  await section('sweep', async () => sweepTable(await benchSweep(quick ? SWEEP_QUICK : SWEEP_FULL)));
   await section('throughput', async () => throughputTables(await benchThroughput(quick ? THROUGHPUT_QUICK : THROUGHPUT_FULL)));
   const outage = quick ? OUTAGE_QUICK : OUTAGE_FULL;
   const growth = quick ? GROWTH_QUICK : GROWTH_FULL;

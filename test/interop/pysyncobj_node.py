@@ -5,16 +5,55 @@ Usage: pysyncobj_node.py SELF PARTNER[,PARTNER...] [--password P] [--journal FIL
 
 Runs until killed. Prints "ready" once the SyncObj exists. With --bench-port, it also listens on
 that loopback port for a load generator: each line "set KEY VALUE" is applied through the dict
-(sync=True) and answered "ok" or "err ...".
+(sync=True) and answered "ok" or "err ...". The line "load IN_FLIGHT WARMUP_MS WINDOW_MS" runs
+PySyncObj at its best instead: a load generator inside this process, as PySyncObj's own benchmarks
+drive it (the asynchronous callback= API, at most IN_FLIGHT writes outstanding, no client hop), and
+answers one JSON line with the writes acknowledged in the window after the warm-up.
 """
 import argparse
+import json
 import socket
 import sys
 import threading
 import time
 
-from pysyncobj import SyncObj, SyncObjConf
+from pysyncobj import FAIL_REASON, SyncObj, SyncObjConf
 from pysyncobj.batteries import ReplDict
+
+
+def embedded_load(store, in_flight, warmup_ms, window_ms):
+    """Closed loop inside the leader: a write is submitted whenever one of IN_FLIGHT slots is free."""
+    slots = threading.Semaphore(in_flight)
+    latencies = []
+    failed = [0]
+    window_start = time.monotonic() + warmup_ms / 1000.0
+    window_end = window_start + window_ms / 1000.0
+
+    def done(error, submitted):
+        now = time.monotonic()
+        if submitted >= window_start and now <= window_end:
+            if error == FAIL_REASON.SUCCESS:
+                latencies.append(now - submitted)
+            else:
+                failed[0] += 1
+        slots.release()
+
+    n = 0
+    while time.monotonic() < window_end:
+        if slots.acquire(timeout=0.05):
+            store.set('e%d' % (n % 10000), '0123456789',
+                      callback=lambda _result, error, t=time.monotonic(): done(error, t))
+            n += 1
+    # Let what is still in flight finish, so the next run starts from an idle member.
+    for _ in range(in_flight):
+        if not slots.acquire(timeout=5):
+            break
+    latencies.sort()
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, max(0, -(-p * len(latencies) // 100) - 1))] * 1000 if latencies else None
+
+    return {'ok': len(latencies), 'failed': failed[0], 'seconds': window_ms / 1000.0, 'p50_ms': pct(50), 'p99_ms': pct(99)}
 
 
 def serve_bench(port, store):
@@ -27,6 +66,10 @@ def serve_bench(port, store):
         f = conn.makefile('rwb', buffering=0)
         for line in f:
             parts = line.decode().split(' ', 2)
+            if parts[0] == 'load':
+                in_flight, warmup_ms, window_ms = (int(x) for x in line.decode().split()[1:4])
+                f.write((json.dumps(embedded_load(store, in_flight, warmup_ms, window_ms)) + '\n').encode())
+                continue
             try:
                 store.set(parts[1], parts[2].rstrip('\n'), sync=True, timeout=10)
                 f.write(b'ok\n')
