@@ -17,6 +17,7 @@ import { loadNacl, type Nacl } from './lazy-deps.js';
 import { MessageCodec } from './message-codec.js';
 import { NativeSession } from './native-session.js';
 import { isEmptyPasswordKey } from './password-key.js';
+import { EphemeralKeyPair } from './x25519.js';
 import { computeClientProof, computeServerProof, deriveSessionKeys, proofsEqual, type SessionKeys } from './session-keys.js';
 
 export interface HandshakeOptions {
@@ -70,15 +71,6 @@ function hasMagic(bytes: Uint8Array): boolean {
   return true;
 }
 
-function sharedSecret(nacl: Nacl, secretKey: Uint8Array, peerPublic: Uint8Array, peer: string): Uint8Array {
-  const shared = nacl.scalarMult(secretKey, peerPublic);
-  // A low-order public key yields an all-zero secret that an attacker could predict.
-  if (shared.every((b) => b === 0)) {
-    throw new ProtocolError(`the handshake from ${peer} carries an invalid ephemeral public key`);
-  }
-  return shared;
-}
-
 export class ClientHandshake {
   readonly hello: Uint8Array;
   readonly #collector = new ByteCollector();
@@ -87,7 +79,7 @@ export class ClientHandshake {
   private constructor(
     private readonly nacl: Nacl,
     private readonly codec: MessageCodec,
-    private readonly keyPair: { publicKey: Uint8Array; secretKey: Uint8Array },
+    private readonly keyPair: EphemeralKeyPair,
     private readonly options: HandshakeOptions,
     private readonly hasPassword: boolean,
   ) {
@@ -101,7 +93,7 @@ export class ClientHandshake {
   /** Makes a fresh ephemeral key pair; write `hello` first. */
   static async start(options: HandshakeOptions): Promise<ClientHandshake> {
     const [nacl, codec] = await Promise.all([loadNacl(), MessageCodec.create()]);
-    return new ClientHandshake(nacl, codec, nacl.box.keyPair(), options, !isEmptyPasswordKey(options.passwordKey));
+    return new ClientHandshake(nacl, codec, EphemeralKeyPair.generate(), options, !isEmptyPasswordKey(options.passwordKey));
   }
 
   /** Feeds the server's bytes. Throws HandshakeAuthError or ProtocolError; nothing is sent before the server proved the password. */
@@ -126,7 +118,7 @@ export class ClientHandshake {
     const serverRequiresPassword = (serverHello[5]! & SERVER_FLAG_REQUIRES_PASSWORD) !== 0;
     const serverPublic = serverHello.subarray(6, 38);
     const keys = deriveSessionKeys(
-      sharedSecret(this.nacl, this.keyPair.secretKey, serverPublic, peer),
+      this.keyPair.sharedSecret(serverPublic, peer),
       this.options.passwordKey,
       this.hello,
       serverHello.subarray(0, SERVER_HELLO_PREFIX_BYTES),
@@ -214,14 +206,14 @@ export class ServerHandshake {
       if (this.#collector.length < CLIENT_HELLO_BYTES) return {};
       const clientHello = this.#collector.take(CLIENT_HELLO_BYTES);
       this.#clientHasPassword = (clientHello[5]! & CLIENT_FLAG_HAS_PASSWORD) !== 0;
-      const keyPair = this.nacl.box.keyPair();
+      const keyPair = EphemeralKeyPair.generate();
       const serverHello = new Uint8Array(SERVER_HELLO_BYTES);
       serverHello.set(NATIVE_MAGIC, 0);
       serverHello[4] = NATIVE_VERSION;
       serverHello[5] = this.requiresPassword ? SERVER_FLAG_REQUIRES_PASSWORD : 0;
       serverHello.set(keyPair.publicKey, 6);
       this.#keys = deriveSessionKeys(
-        sharedSecret(this.nacl, keyPair.secretKey, clientHello.subarray(6, 38), `client ${peer}`),
+        keyPair.sharedSecret(clientHello.subarray(6, 38), `client ${peer}`),
         this.options.passwordKey,
         clientHello,
         serverHello.subarray(0, SERVER_HELLO_PREFIX_BYTES),
