@@ -3,21 +3,31 @@
 // costs one connection and one key derivation; the native wire is used where only it can answer
 // (a read barrier through the consensus path) or when asked for, and only then loaded.
 
-import type { NodeAddress } from './address.js';
+import { parseAddress, type NodeAddress } from './address.js';
 import { Deadline } from './deadline.js';
 import type { AdminCommand, AdminReply, StatusMap } from './commands.js';
-import { ProtocolError } from '../errors.js';
+import { ProtocolError, UsageError } from '../errors.js';
 import { pyStr } from '../wire/pysyncobj/py-values.js';
-import type { PasswordKeys } from './password-keys.js';
+import { PasswordKeys } from './password-keys.js';
 import { pysyncobjExchange } from './pysyncobj-transport.js';
 
 export type WireChoice = 'auto' | 'native' | 'pysyncobj';
 
 export interface AdminClientOptions {
-  keys: PasswordKeys;
-  timeoutMs: number;
+  /** The cluster's password; null or absent for a cluster without one. */
+  password?: string | null;
+  /** Keys already being derived from the password (the CLI starts them first); replaces `password`. */
+  keys?: PasswordKeys;
+  /** Per request: connect, handshake and reply (default 10000). */
+  timeoutMs?: number;
+  /** Default 'auto': PySyncObj's wire, which PySyncObj and syncobj-node both serve. */
   wire?: WireChoice;
 }
+
+/** A member: its `HOST:PORT` text, or an address parseAddress made. */
+export type MemberAddress = NodeAddress | string;
+
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** What the leader says after confirming its quorum right now (a ReadIndex round). */
 export interface ReadBarrier {
@@ -28,27 +38,38 @@ export interface ReadBarrier {
   reason?: string;
 }
 
+/**
+ * One request to one member. Failures are the CLI's typed errors (ConnectError, AuthError,
+ * ProtocolError, TimeoutError, UsageError), each with the exit code syncobj-admin reports for it.
+ */
 export class AdminClient {
-  constructor(readonly options: AdminClientOptions) {}
+  readonly keys: PasswordKeys;
+  readonly timeoutMs: number;
+  readonly wire: WireChoice;
 
-  get wire(): WireChoice {
-    return this.options.wire ?? 'auto';
+  constructor(options: AdminClientOptions = {}) {
+    this.keys = options.keys ?? new PasswordKeys(options.password ?? null);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.wire = options.wire ?? 'auto';
+    if (!(this.timeoutMs > 0)) throw new UsageError(`AdminClient: timeoutMs must be above 0, not ${this.timeoutMs}`);
   }
 
   /** Sends one command and returns the node's reply, whatever it says; throws only when there is none. */
-  async execute(address: NodeAddress, command: AdminCommand, timeoutMs = this.options.timeoutMs): Promise<AdminReply> {
+  async execute(member: MemberAddress, command: AdminCommand, timeoutMs = this.timeoutMs): Promise<AdminReply> {
+    const address = toAddress(member);
     const deadline = new Deadline(timeoutMs);
     if (this.wire === 'native') {
       const { nativeExchange, replyFromNative } = await import('./native-transport.js');
       const arg = command.kind === 'status' ? undefined : command.kind === 'set_version' ? command.version : command.node;
-      const reply = await nativeExchange({ cmd: command.kind, ...(arg !== undefined ? { arg } : {}) }, address, this.options.keys.native, deadline);
+      const reply = await nativeExchange({ cmd: command.kind, ...(arg !== undefined ? { arg } : {}) }, address, this.keys.native, deadline);
       return replyFromNative(reply);
     }
-    return pysyncobjExchange(command, { address, key: this.options.keys.pysyncobj, deadline });
+    return pysyncobjExchange(command, { address, key: this.keys.pysyncobj, deadline });
   }
 
   /** 'status', whose reply must be a status dict: anything else is a protocol error, not an answer. */
-  async status(address: NodeAddress, timeoutMs = this.options.timeoutMs): Promise<StatusMap> {
+  async status(member: MemberAddress, timeoutMs = this.timeoutMs): Promise<StatusMap> {
+    const address = toAddress(member);
     const reply = await this.execute(address, { kind: 'status' }, timeoutMs);
     if (!(reply instanceof Map)) throw new ProtocolError(`${address.text} answered 'status' with ${pyStr(reply)}, not a status dict`);
     return reply;
@@ -60,13 +81,13 @@ export class AdminClient {
    * thread for nothing when the node turns out to be PySyncObj.
    */
   prepareNative(): void {
-    this.options.keys.native.catch(() => undefined);
+    this.keys.native.catch(() => undefined);
   }
 
   /** syncobj-node only: the member asks the leader to confirm its quorum now. */
-  async readBarrier(address: NodeAddress, timeoutMs = this.options.timeoutMs): Promise<ReadBarrier> {
+  async readBarrier(member: MemberAddress, timeoutMs = this.timeoutMs): Promise<ReadBarrier> {
     const { nativeExchange } = await import('./native-transport.js');
-    const reply = await nativeExchange({ cmd: 'read_barrier' }, address, this.options.keys.native, new Deadline(timeoutMs));
+    const reply = await nativeExchange({ cmd: 'read_barrier' }, toAddress(member), this.keys.native, new Deadline(timeoutMs));
     if (typeof reply === 'string') return { ok: false, leader: null, reason: reply };
     const leader = typeof reply['leader'] === 'string' ? reply['leader'] : null;
     return {
@@ -77,4 +98,11 @@ export class AdminClient {
       ...(typeof reply['reason'] === 'string' ? { reason: reply['reason'] } : {}),
     };
   }
+}
+
+function toAddress(member: MemberAddress): NodeAddress {
+  if (typeof member !== 'string') return member;
+  const address = parseAddress(member);
+  if (!address) throw new UsageError(`'${member}' is not a member address (expected HOST:PORT, port 1-65535)`);
+  return address;
 }

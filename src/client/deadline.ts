@@ -1,5 +1,7 @@
 // One overall deadline for a command, shared by its phases, so a slow phase eats only its share.
 
+import { formatSeconds } from '../seconds.js';
+
 export class Deadline {
   readonly #end: number;
   constructor(readonly totalMs: number) {
@@ -9,6 +11,6 @@ export class Deadline {
     return Math.max(0, this.#end - performance.now());
   }
   get seconds(): string {
-    return `${+(this.totalMs / 1000).toFixed(3)} s`;
+    return formatSeconds(this.totalMs);
   }
 }

@@ -36,7 +36,7 @@ export async function nativeExchange(request: NativeRequest, address: NodeAddres
       reject(connectError(addr, err));
     });
   });
-  const channel = await clientHandshake(socket, { passwordKey: await key, timeoutMs: Math.max(1, deadline.remainingMs()), peer: addr });
+  const channel = await clientHandshake(socket, { passwordKey: await key, timeoutMs: Math.max(1, deadline.remainingMs()), deadlineText: deadline.seconds, peer: addr });
   try {
     channel.send({ t: 'hello', role: 'client' });
     channel.send({ t: 'admin', id: 1, cmd: request.cmd, ...(request.arg !== undefined ? { arg: request.arg } : {}) });

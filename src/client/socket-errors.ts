@@ -2,10 +2,18 @@
 
 import { ConnectError } from '../errors.js';
 
+/** Nothing listens at the address: unlike a timeout, asking again at once gets the same answer. */
+export class RefusedError extends ConnectError {
+  constructor(readonly address: string) {
+    super(`${address} refused the connection: is the node running, and is this its port?`);
+    this.name = 'ConnectError';
+  }
+}
+
 export function connectError(addr: string, err: NodeJS.ErrnoException): ConnectError {
   switch (err.code) {
     case 'ECONNREFUSED':
-      return new ConnectError(`${addr} refused the connection: is the node running, and is this its port?`);
+      return new RefusedError(addr);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_FAIL':

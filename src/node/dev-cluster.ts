@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { deriveNativeKey } from '../wire/native/index.js';
-import { adminRequest } from './native-connection.js';
+import { adminRequest } from '../client/native-connection.js';
 import { scanFlags } from './node-config.js';
 import { readPassword } from './password-source.js';
 

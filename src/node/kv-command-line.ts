@@ -2,7 +2,7 @@
 
 import { CommandFailedError, UsageError } from '../errors.js';
 import { parseAddress } from '../client/address.js';
-import { KvClient } from './kv-client.js';
+import { KvClient } from '../client/kv-client.js';
 import { scanFlags } from './node-config.js';
 import { readPassword } from './password-source.js';
 
@@ -13,7 +13,8 @@ export async function runKvCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     return 0;
   }
   const [op, key, value, ...rest] = positional;
-  if (op !== 'set' && op !== 'get' && op !== 'del') throw new UsageError('kv needs an operation: set, get or del');
+  if (op === undefined) throw new UsageError('kv needs an operation: set, get or del');
+  if (op !== 'set' && op !== 'get' && op !== 'del') throw new UsageError(`kv has no operation '${op}': use set, get or del`);
   if (key === undefined) throw new UsageError(`kv ${op} needs a KEY`);
   if (op === 'set' && value === undefined) throw new UsageError('kv set needs a KEY and a VALUE');
   if ((op !== 'set' && value !== undefined) || rest.length > 0) throw new UsageError(`too many arguments for kv ${op}`);

@@ -9,7 +9,7 @@ import { parseAddress } from '../client/address.js';
 import { AdminService } from './admin-service.js';
 import { serveClient } from './client-session.js';
 import { EventLog } from './event-log.js';
-import { adminRequest } from './native-connection.js';
+import { adminRequest } from '../client/native-connection.js';
 import type { NodeConfig } from './node-config.js';
 import { NodeServer } from './node-server.js';
 import { readPassword } from './password-source.js';

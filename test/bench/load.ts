@@ -4,7 +4,7 @@
 // since the fixture answers each connection's lines one at a time.
 
 import { connect, type Socket } from 'node:net';
-import { KvClient } from '../../src/node/kv-client.js';
+import { KvClient } from 'syncobj-admin';
 import { sleep } from './util.js';
 
 /** Something that commits one write and resolves when it is acknowledged (rejects when it failed). */

@@ -5,8 +5,8 @@
 // `node dist/test/bench/probe-latency.js [count]`
 
 import { deriveNativeKey } from '../../src/wire/native/index.js';
-import { NativeConnection } from '../../src/node/native-connection.js';
-import { KvClient } from '../../src/node/kv-client.js';
+import { NativeConnection } from '../../src/client/native-connection.js';
+import { KvClient } from 'syncobj-admin';
 import { median, percentile } from './stats.js';
 import { nodeLeader, startNodeCluster } from './util.js';
 

@@ -3,8 +3,8 @@
 // `--fsync always` against its file journal -- with the leader and term checked before and after, plus
 // sequential single-writer latency to the leader and through a follower.
 
-import { KvClient } from '../../src/node/kv-client.js';
-import { NativeConnection } from '../../src/node/native-connection.js';
+import { KvClient } from 'syncobj-admin';
+import { NativeConnection } from '../../src/client/native-connection.js';
 import { deriveNativeKey } from '../../src/wire/native/index.js';
 import { pysyncobjMissing } from '../support/pysyncobj-cluster.js';
 import type { NodeCluster } from '../support/node-cluster.js';

@@ -2,7 +2,7 @@
 // process memory from /proc, time budgets, and small formatting helpers.
 
 import { readFileSync } from 'node:fs';
-import { adminRequest } from '../../src/node/native-connection.js';
+import { adminRequest } from '../../src/client/native-connection.js';
 import { deriveNativeKey } from '../../src/wire/native/index.js';
 import { NodeCluster, type NodeClusterOptions } from '../support/node-cluster.js';
 import { freePorts } from '../support/processes.js';

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
 import { freePorts, ProcessGroup } from '../support/processes.js';
 import { NODE_BIN } from '../support/node-cluster.js';
-import { adminRequest } from '../../src/node/native-connection.js';
+import { adminRequest } from '../../src/client/native-connection.js';
 import { deriveNativeKey } from '../../src/wire/native/index.js';
 import type { Prng } from '../sim/prng.js';
 import { DIAL_MAP_ENV } from './dial-redirect.js';

@@ -7,7 +7,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
-import { KvClient } from '../../src/node/kv-client.js';
+import { KvClient } from 'syncobj-admin';
 import { deriveNativeKey, serverHandshake } from '../../src/wire/native/index.js';
 
 type Behaviour = 'drop-connection' | 'may-still-be-applied';

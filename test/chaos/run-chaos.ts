@@ -1,7 +1,7 @@
 // One chaos run: a cluster behind link proxies, concurrent clients writing and reading through KvClient,
 // a seeded fault schedule, then heal, read every key linearizably, and check the whole history.
 
-import { KvClient } from '../../src/node/kv-client.js';
+import { KvClient } from 'syncobj-admin';
 import { deriveNativeKey } from '../../src/wire/native/index.js';
 import { Prng } from '../sim/prng.js';
 import { ChaosCluster, type UnexpectedExit } from './chaos-cluster.js';

@@ -2,7 +2,7 @@
 // write's outcome unknown, and the next request goes to whichever member was named leader. Unlike
 // KvClient it never re-sends a request, so the history it records tests the nodes alone.
 
-import { NativeConnection } from '../../src/node/native-connection.js';
+import { NativeConnection } from '../../src/client/native-connection.js';
 import type { KvReply } from '../../src/wire/native/admin-messages.js';
 
 export class SingleAttemptError extends Error {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { interopSkip, SYNCOBJ_ADMIN } from '../support/pysyncobj-cluster.js';
 import { run } from '../support/processes.js';
 import { NODE_BIN, NodeCluster } from './node-cluster.js';
-import { NativeConnection } from '../../src/node/native-connection.js';
+import { NativeConnection } from '../../src/client/native-connection.js';
 
 const PYSYNCOBJ_KEYS = [
   'version', 'revision', 'self', 'state', 'leader', 'has_quorum', 'partner_nodes_count', 'readonly_nodes_count', 'log_len',

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { repoRoot } from '../fixtures/paths.js';
 import { freePorts, ProcessGroup, stopProcess, waitFor } from '../support/processes.js';
-import { adminRequest } from '../../src/node/native-connection.js';
-import { KvClient } from '../../src/node/kv-client.js';
+import { adminRequest } from '../../src/client/native-connection.js';
+import { KvClient } from 'syncobj-admin';
 import { deriveNativeKey } from '../../src/wire/native/index.js';
 
 export const NODE_BIN = join(repoRoot, 'bin', 'syncobj-node');

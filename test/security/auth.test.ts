@@ -11,8 +11,8 @@ import { ADMIN_BIN, NODE_BIN, NodeCluster } from '../support/node-cluster.js';
 import { freePort, run } from '../support/processes.js';
 import { openSocket, sendAndWatch, watch } from '../support/raw-wire.js';
 import { AuthError } from '../../src/errors.js';
-import { KvClient } from '../../src/node/kv-client.js';
-import { adminRequest, NativeConnection } from '../../src/node/native-connection.js';
+import { KvClient } from 'syncobj-admin';
+import { adminRequest, NativeConnection } from '../../src/client/native-connection.js';
 import { clientHandshake, deriveNativeKey } from '../../src/wire/native/index.js';
 import { derivePysyncobjKey, MessageCodec } from '../../src/wire/pysyncobj/index.js';
 

@@ -14,8 +14,8 @@ import type { Socket } from 'node:net';
 import { NodeCluster } from '../support/node-cluster.js';
 import { openSocket, rawNativeSession, rssKiB, sendAndWatch, watch } from '../support/raw-wire.js';
 import { Prng } from '../sim/prng.js';
-import { KvClient } from '../../src/node/kv-client.js';
-import { adminRequest } from '../../src/node/native-connection.js';
+import { KvClient } from 'syncobj-admin';
+import { adminRequest } from '../../src/client/native-connection.js';
 import { deriveNativeKey, encodeFrame as encodeNativeFrame, NATIVE_MAGIC } from '../../src/wire/native/index.js';
 import { encodeFrame as encodePyFrame, MessageCodec, PyTuple, type PyValue } from '../../src/wire/pysyncobj/index.js';
 

@@ -2,6 +2,7 @@
 
 import type { Socket } from 'node:net';
 import { ProtocolError, TimeoutError } from '../../errors.js';
+import { formatSeconds } from '../../seconds.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from './constants.js';
 import { ClientHandshake, ServerHandshake, type HandshakeStep } from './handshake.js';
 import { NativeChannel } from './native-channel.js';
@@ -11,6 +12,8 @@ export interface SocketHandshakeOptions {
   passwordKey: Uint8Array;
   /** Deadline for the whole handshake, counted from the call (default 5000 ms). */
   timeoutMs?: number;
+  /** How a timeout error states the deadline, e.g. a command's whole -timeout ("2 s") rather than what was left of it. */
+  deadlineText?: string;
   /** Aborting fails the handshake with a TimeoutError and destroys the socket. */
   signal?: AbortSignal;
   /** How errors name the peer; default "remoteAddress:remotePort". */
@@ -65,12 +68,12 @@ function runHandshake(
 ): Promise<NativeChannel> {
   return new Promise<NativeChannel>((resolve, reject) => {
     let settled = false;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const within = options.deadlineText ?? formatSeconds(options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
     const timer = setTimeout(
       () =>
         fail(
           new TimeoutError(
-            `the native handshake with ${peer()} did not complete within ${timeoutMs} ms; check that it is a syncobj node speaking the native wire`,
+            `the native handshake with ${peer()} did not complete within ${within}; check that it is a syncobj node speaking the native wire`,
             'handshake',
           ),
         ),

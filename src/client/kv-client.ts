@@ -2,24 +2,33 @@
 // trying other members when a connection is lost, all within each request's deadline.
 
 import { randomBytes } from 'node:crypto';
-import { AuthError, CommandFailedError, ConnectError, TimeoutError } from '../errors.js';
-import type { KvReply } from '../wire/native/admin-messages.js';
+import { AuthError, CommandFailedError, ConnectError, TimeoutError, UsageError } from '../errors.js';
+import { formatSeconds } from '../seconds.js';
+import type { KvReply, KvRequest } from '../wire/native/admin-messages.js';
 import { deriveNativeKey } from '../wire/native/index.js';
-import type { KvSession } from './kv-command.js';
+import { parseAddress } from './address.js';
 import { NativeConnection, type RequestBody } from './native-connection.js';
+import { RefusedError } from './socket-errors.js';
+
+/** The at-most-once fields a write carries (Raft thesis 6.3; see KvRequest). */
+type WriteSession = Required<Pick<KvRequest, 'session' | 'seq' | 'floor'>>;
 
 export interface KvClientOptions {
-  /** Members to try, in order; the client moves to whichever one leads. */
+  /** Members to try (HOST:PORT), in order; the client moves to whichever one leads. */
   members: string[];
-  password: string | null;
-  /** Per request, retries included. */
-  timeoutMs: number;
+  /** The cluster's password; null or absent for a cluster without one. */
+  password?: string | null;
+  /** Per request, retries included (default 10000). */
+  timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 const RETRY_PAUSE_MS = 50;
 
 export class KvClient {
   #key: Promise<Uint8Array>;
+  readonly #timeoutMs: number;
   #connection: Promise<NativeConnection> | null = null;
   #next = 0;
   #preferred: string | null = null;
@@ -29,8 +38,10 @@ export class KvClient {
   readonly #writesInFlight = new Set<number>();
 
   constructor(readonly options: KvClientOptions) {
-    if (options.members.length === 0) throw new CommandFailedError('no member to connect to');
-    this.#key = deriveNativeKey(options.password);
+    if (options.members.length === 0) throw new UsageError('KvClient needs at least one member to connect to');
+    for (const m of options.members) if (!parseAddress(m)) throw new UsageError(`KvClient: member '${m}' is not HOST:PORT`);
+    this.#key = deriveNativeKey(options.password ?? null);
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   async set(key: string, value: string): Promise<void> {
@@ -64,23 +75,32 @@ export class KvClient {
     }
   }
 
-  async #send(body: RequestBody, session?: () => KvSession): Promise<KvReply> {
-    const deadline = Date.now() + this.options.timeoutMs;
+  async #send(body: RequestBody, session?: () => WriteSession): Promise<KvReply> {
+    const deadline = Date.now() + this.#timeoutMs;
     let last = 'no member answered';
+    /** Members that refused the connection since one last accepted: when that is all of them, nobody is listening. */
+    const refused = new Map<string, string>();
     for (let attempt = 0; Date.now() < deadline && attempt < 1000; attempt++) {
       let connection: NativeConnection;
       try {
         connection = await this.#connect(deadline);
       } catch (err) {
-        if (err instanceof AuthError) throw err;
+        if (err instanceof AuthError || err instanceof UsageError) throw err;
         last = (err as Error).message;
+        if (err instanceof RefusedError) {
+          refused.set(err.address, err.message);
+          // Waiting out the deadline would only delay the answer: no member is running on these addresses.
+          if (this.options.members.every((m) => refused.has(m))) throw new ConnectError(`no member accepted a connection: ${[...refused.values()].join('; ')}`);
+          continue;
+        }
         await pause(RETRY_PAUSE_MS, deadline);
         continue;
       }
+      refused.clear();
       let reply;
       try {
         // One member may hang (a failed disk, a partition): leave time to ask another.
-        const attemptMs = Math.min(deadline - Date.now(), Math.max(1000, this.options.timeoutMs / 3));
+        const attemptMs = Math.min(deadline - Date.now(), Math.max(1000, this.#timeoutMs / 3));
         reply = await connection.request(session ? { ...body, ...session() } : body, Math.max(1, attemptMs));
       } catch (err) {
         this.#drop(connection);
@@ -95,7 +115,7 @@ export class KvClient {
       // Without a better leader to go to, try the next member: this one may be cut off.
       this.#drop(connection);
     }
-    throw new TimeoutError(`no member completed '${body.t === 'kv' ? body.op : body.cmd}' within ${this.options.timeoutMs} ms: ${last}`, 'reply');
+    throw new TimeoutError(`no member completed '${body.t === 'kv' ? body.op : body.cmd}' within ${formatSeconds(this.#timeoutMs)}: ${last}`, 'reply');
   }
 
   #connect(deadline: number): Promise<NativeConnection> {

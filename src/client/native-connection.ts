@@ -1,10 +1,12 @@
 // One native-wire client connection to a member, with many requests in flight matched to replies by id.
 
 import { connect } from 'node:net';
-import { parseAddress } from '../client/address.js';
+import { parseAddress } from './address.js';
 import { ConnectError, ProtocolError, SyncobjError, TimeoutError, UsageError } from '../errors.js';
 import { parseNodeMessage, type AdminRequest, type KvRequest, type NodeMessage } from '../wire/native/admin-messages.js';
 import { clientHandshake, type NativeChannel } from '../wire/native/index.js';
+import { formatSeconds } from '../seconds.js';
+import { connectError } from './socket-errors.js';
 
 export type RequestBody = Omit<AdminRequest, 'id'> | Omit<KvRequest, 'id'>;
 
@@ -39,7 +41,7 @@ export class NativeConnection {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new ConnectError(`could not connect to ${address} within ${timeoutMs} ms`));
+        reject(new ConnectError(`could not connect to ${address} within ${formatSeconds(timeoutMs)}: is the host up and the port open?`));
       }, timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
@@ -47,7 +49,7 @@ export class NativeConnection {
       });
       socket.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new ConnectError(`cannot connect to ${address}: ${err.code ?? err.message}`));
+        reject(connectError(address, err));
       });
     });
     const channel = await clientHandshake(socket, { passwordKey, peer: address, timeoutMs: Math.max(1, timeoutMs - (Date.now() - started)) });
@@ -65,7 +67,7 @@ export class NativeConnection {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(id);
-        reject(new TimeoutError(`${this.address} did not answer within ${timeoutMs} ms`, 'reply'));
+        reject(new TimeoutError(`${this.address} did not answer within ${formatSeconds(timeoutMs)}`, 'reply'));
       }, timeoutMs);
       this.#waiting.set(id, { resolve, reject, timer });
       try {
