@@ -22,6 +22,8 @@ export const ExitCode = {
   diverged: 8,
   /** A bug in syncobj-admin itself (sysexits' EX_SOFTWARE). */
   internal: 70,
+  /** Standard output could not be written (a closed pipe, a full disk; sysexits' EX_IOERR); the command itself may have run. */
+  outputFailed: 74,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

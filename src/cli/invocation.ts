@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { parseAddress, type NodeAddress } from '../client/address.js';
 import type { AdminCommand } from '../client/commands.js';
 import type { WireChoice } from '../client/admin-client.js';
-import { COMMAND_OPTIONS, DEFAULT_TIMEOUT_SECONDS, type ParsedOptions } from './options.js';
+import { COMMAND_OPTIONS, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, type ParsedOptions } from './options.js';
 
 export type Action = { kind: 'command'; command: AdminCommand } | { kind: 'health'; maxLag: number | null };
 
@@ -41,7 +41,9 @@ export function resolveInvocation(options: ParsedOptions, env: NodeJS.ProcessEnv
   if (!WIRES.includes(wire)) throw new UsageError(`-wire must be auto, native or pysyncobj, not '${options.wire}'`);
 
   const timeoutSeconds = options.timeout ?? DEFAULT_TIMEOUT_SECONDS;
-  if (!(timeoutSeconds > 0) || timeoutSeconds > 86_400) throw new UsageError(`-timeout must be a number of seconds above 0, not ${timeoutSeconds}`);
+  if (!(timeoutSeconds > 0 && timeoutSeconds <= MAX_TIMEOUT_SECONDS)) {
+    throw new UsageError(`-timeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS} (a day), not ${timeoutSeconds}`);
+  }
 
   return {
     address,
@@ -79,20 +81,24 @@ function toAction(name: (typeof COMMAND_OPTIONS)[number], options: ParsedOptions
   }
 }
 
-/** -pass, then -pass-file, then SYNCOBJ_PASSWORD; none means the cluster has no password. */
+/** -pass, then -pass-file, then SYNCOBJ_PASSWORD (set but empty counts as unset); none means the cluster has no password. */
 function resolvePassword(options: ParsedOptions, env: NodeJS.ProcessEnv, warnings: string[]): string | null {
   if (options.pass !== undefined && options['pass-file'] !== undefined) throw new UsageError('give -pass or -pass-file, not both');
   if (options.pass !== undefined) return options.pass;
   const file = options['pass-file'];
-  if (file !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-      if (statSync(file).mode & 0o004) warnings.push(`warning: password file ${file} is readable by everyone; chmod 600 it`);
-    } catch (err) {
-      throw new UsageError(`cannot read the password file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    return text.replace(/\r?\n$/, '');
+  if (file === undefined) return env['SYNCOBJ_PASSWORD'] || null;
+  let text: string;
+  let mode: number;
+  try {
+    text = readFileSync(file, 'utf8');
+    mode = statSync(file).mode;
+  } catch (err) {
+    throw new UsageError(`cannot read the password file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  return env['SYNCOBJ_PASSWORD'] ?? null;
+  const password = text.replace(/\r?\n$/, '');
+  // An empty password would reach the node and come back as "wrong password", far from its cause.
+  if (password === '') throw new UsageError(`the password file ${file} is empty; write the cluster's password into it`);
+  // As ssh does for keys: any access by group or others is worth a word (0640 as much as 0644).
+  if (mode & 0o077) warnings.push(`warning: password file ${file} is accessible to others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); chmod 600 it`);
+  return password;
 }

@@ -3,21 +3,44 @@
 
 import { ExitCode, SyncobjError, type ExitCodeValue } from '../errors.js';
 import { PasswordKeys } from '../client/password-keys.js';
+import { asksForVersion, packageVersion } from '../package-version.js';
+import { COMPLETION_REQUEST, completeWords, completionScript } from './completion.js';
 import { scanArgs } from './fast-args.js';
+import { renderHelp } from './help.js';
 import { resolveInvocation } from './invocation.js';
 import { processOutput, type Output } from './output.js';
 import type { ParsedOptions } from './options.js';
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: Output = processOutput): Promise<ExitCodeValue> {
+  const code = await respond(argv, env, io);
+  const failed = await io.finish?.();
+  if (!failed) return code;
+  // Whoever read the output went away (EPIPE) and knows it; anything else is worth a line.
+  if (failed.code !== 'EPIPE') io.err(`syncobj-admin: cannot write the output: ${failed.code ?? failed.message}\n`);
+  return ExitCode.outputFailed;
+}
+
+async function respond(argv: readonly string[], env: NodeJS.ProcessEnv, io: Output): Promise<ExitCodeValue> {
   let json = argv.includes('-json') || argv.includes('--json');
   try {
-    let options: ParsedOptions | null = scanArgs(argv);
-    if (options === null) {
-      const { parseWithYargs } = await import('./full-parser.js');
-      const parsed = await parseWithYargs(argv);
-      if (parsed.kind === 'printed') return ExitCode.ok;
-      options = parsed.options;
+    if (argv[0] === COMPLETION_REQUEST) {
+      for (const word of completeWords(argv.slice(1))) io.out(`${word}\n`);
+      return ExitCode.ok;
     }
+    if (argv.length === 1 && argv[0] === 'completion') {
+      io.out(await completionScript());
+      return ExitCode.ok;
+    }
+    if (argv.some((a) => a === '-h' || a === '--help' || a === '-help')) {
+      io.out(renderHelp(io.columns ?? 80));
+      return ExitCode.ok;
+    }
+    if (asksForVersion(argv)) {
+      io.out(`syncobj-admin ${packageVersion()}\n`);
+      return ExitCode.ok;
+    }
+    let options: ParsedOptions | null = scanArgs(argv);
+    if (options === null) options = await (await import('./full-parser.js')).parseWithYargs(argv);
     const inv = resolveInvocation(options, env, io.isTTY);
     json = inv.json;
     const keys = new PasswordKeys(inv.password);

@@ -11,11 +11,15 @@ export interface OptionSpec {
   value?: string;
 }
 
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+/** Longer waits are typing mistakes (1e9), and beyond 2^31 ms Node's timers fire at once. */
+export const MAX_TIMEOUT_SECONDS = 86_400;
+
 export const OPTIONS = {
   conn: { type: 'string', value: 'HOST:PORT', describe: 'address of the node to talk to', group: 'Connection:' },
   pass: { type: 'string', value: 'PASSWORD', describe: "cluster's password (visible in ps; prefer -pass-file)", group: 'Connection:' },
   'pass-file': { type: 'string', value: 'FILE', describe: 'read the password from FILE (one trailing newline is dropped)', group: 'Connection:' },
-  timeout: { type: 'number', value: 'SECONDS', describe: 'give up after SECONDS (default 10)', group: 'Connection:' },
+  timeout: { type: 'number', value: 'SECONDS', describe: `give up after SECONDS (default ${DEFAULT_TIMEOUT_SECONDS}; at most ${MAX_TIMEOUT_SECONDS}, a day)`, group: 'Connection:' },
   status: { type: 'boolean', describe: "send command 'status' and print the node's state", group: 'Actions:' },
   add: { type: 'string', value: 'HOST:PORT', describe: "send command 'add': add a member to the cluster", group: 'Actions:' },
   remove: { type: 'string', value: 'HOST:PORT', describe: "send command 'remove': remove a member from the cluster", group: 'Actions:' },
@@ -36,4 +40,4 @@ export type ParsedOptions = { -readonly [K in OptionName]?: ValueOf<(typeof OPTI
 
 export const COMMAND_OPTIONS = ['status', 'add', 'remove', 'set_version', 'transfer', 'health'] as const satisfies readonly OptionName[];
 
-export const DEFAULT_TIMEOUT_SECONDS = 10;
+

@@ -1,10 +1,15 @@
 // syncobj-node's entry point: the member itself, or its `kv` and `dev` subcommands.
 
 import { SyncobjError } from '../errors.js';
+import { asksForVersion, packageVersion } from '../package-version.js';
 import { NODE_USAGE, parseNodeArgs } from './node-config.js';
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   try {
+    if (asksForVersion(argv)) {
+      process.stdout.write(`syncobj-node ${packageVersion()}\n`);
+      return 0;
+    }
     if (argv[0] === 'kv') return await (await import('./kv-command-line.js')).runKvCommand(argv.slice(1), env);
     if (argv[0] === 'dev') return await (await import('./dev-cluster.js')).runDevCluster(argv.slice(1), env);
     const config = parseNodeArgs(argv);

@@ -44,6 +44,7 @@ Member options:
   --fault-disk-full-after-bytes N
                               testing aid: the disk fills after N bytes written
   -h, --help                  show this help
+  -v, --version               print the version (syncobj-node 0.x.y)
 
 See syncobj-node(1).
 `;
