@@ -3,7 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { readPassword } from './password-source.js';
 /** From dist/src/node/ back to the repository's launchers. */
 const NODE_BIN = fileURLToPath(new URL('../../../bin/syncobj-node', import.meta.url));
 const ADMIN_BIN = fileURLToPath(new URL('../../../bin/syncobj-admin', import.meta.url));
+const JANITOR = fileURLToPath(new URL('./dev-janitor.js', import.meta.url));
 const READY_TIMEOUT_MS = 20_000;
 
 async function freePort(): Promise<number> {
@@ -74,6 +75,8 @@ export async function runDevCluster(argv: string[], env: NodeJS.ProcessEnv): Pro
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    // A closed terminal: the same clean stop (issue 11 item 5).
+    process.once('SIGHUP', onSignal);
   });
   try {
     const addresses: string[] = [];
@@ -90,11 +93,14 @@ export async function runDevCluster(argv: string[], env: NodeJS.ProcessEnv): Pro
     }
     for (const [i, address] of addresses.entries()) {
       const args = [NODE_BIN, '--self', address, '--partners', addresses.filter((a) => a !== address).join(','), '--data-dir', join(dir, `node-${i + 1}`), ...passwordArgs];
-      // In the demo the members' logs would drown the tour; otherwise they are the point.
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', demo ? 'ignore' : 'inherit'], env: childEnv });
+      // In the demo the members' logs would drown the tour; otherwise they are the point. The IPC
+      // channel ties each member's life to ours: it stops when the channel closes, even after a SIGKILL.
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', demo ? 'ignore' : 'inherit', 'ipc'], env: childEnv });
+      child.channel?.unref();
       members.push({ address, child });
       process.stdout.write(`${address}\n`);
     }
+    watchOver(dir, members);
     const key = await deriveNativeKey(password);
     const leader = await waitForLeader(addresses, key);
     if (stopping) return await interrupted;
@@ -109,6 +115,15 @@ export async function runDevCluster(argv: string[], env: NodeJS.ProcessEnv): Pro
     await stopAll();
     throw err;
   }
+}
+
+/** Starts the janitor, which removes `dir` once we are gone and the members have stopped. */
+function watchOver(dir: string, members: Member[]): void {
+  const pids = members.flatMap((m) => (m.child.pid === undefined ? [] : [String(m.child.pid)]));
+  // Detached: a hangup of our terminal's process group must not take it down with us.
+  const janitor = spawn(process.execPath, [JANITOR, dir, ...pids], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  janitor.unref();
+  (janitor.stdin as Socket | null)?.unref();
 }
 
 async function waitForLeader(addresses: string[], key: Uint8Array): Promise<string> {
@@ -131,7 +146,8 @@ async function tour(addresses: string[], leader: string, password: string | null
     ['syncobj-admin', ['-conn', leader, '-status']],
     ['syncobj-node', ['kv', 'set', 'greeting', 'hello', '--conn', addresses.join(',')]],
     ['syncobj-node', ['kv', 'get', 'greeting', '--conn', other]],
-    ['syncobj-admin', ['-conn', leader, '-transfer', other]],
+    // One member has nobody to hand leadership to.
+    ...(other !== leader ? [['syncobj-admin', ['-conn', leader, '-transfer', other]] as [string, string[]]] : []),
     ['syncobj-admin', ['-conn', other, '-health']],
   ];
   let ok = true;

@@ -10,12 +10,16 @@ import { servePysyncobjAdmin } from './pysyncobj-admin-connection.js';
 export interface NodeServerOptions {
   host: string;
   port: number;
-  nativeKey: Uint8Array;
-  pysyncobjKey: Uint8Array | null;
   log: EventLog;
   /** Whole handshake, from accept to an authenticated hello. */
   handshakeTimeoutMs: number;
   maxUnauthenticated: number;
+}
+
+/** What answers the connections, given once the member's state is open. */
+export interface NodeServices {
+  nativeKey: Uint8Array;
+  pysyncobjKey: Uint8Array | null;
   onPeer: (channel: NativeChannel, from: string) => void;
   onClient: (channel: NativeChannel) => void;
   admin: Parameters<typeof servePysyncobjAdmin>[2]['admin'];
@@ -26,6 +30,9 @@ export class NodeServer {
   readonly #sockets = new Set<Socket>();
   /** Connections still authenticating, oldest first (a Set keeps insertion order). */
   readonly #pending = new Set<Socket>();
+  #services: NodeServices | null = null;
+  /** Accepted while the member was still opening its data dir; their bytes wait in the socket. */
+  readonly #early: Socket[] = [];
 
   constructor(private readonly options: NodeServerOptions) {
     this.#server = createServer({ pauseOnConnect: false }, (socket) => this.#accept(socket));
@@ -42,12 +49,27 @@ export class NodeServer {
     });
   }
 
+  /** Starts answering, first the connections that arrived while the member was opening its state. */
+  serve(services: NodeServices): void {
+    this.#services = services;
+    for (const socket of this.#early.splice(0)) if (!socket.destroyed) this.#accept(socket);
+  }
+
   close(): Promise<void> {
     for (const s of this.#sockets) s.destroy();
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
 
   #accept(socket: Socket): void {
+    const services = this.#services;
+    if (services === null) {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+      this.#early.push(socket);
+      if (this.#early.length > this.options.maxUnauthenticated) this.#early.shift()!.destroy();
+      return;
+    }
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     // At the cap, the oldest connection still authenticating makes room: refusing the newest
     // instead would let a few idle sockets lock every admin client and peer out for ever.
@@ -80,16 +102,16 @@ export class NodeServer {
       if (wire === 'need-more' && first.length < 64) return;
       socket.off('data', onData);
       socket.pause();
-      if (wire === 'native') this.#native(socket, first, peer, authenticated);
+      if (wire === 'native') this.#native(socket, first, peer, services, authenticated);
       else if (wire === 'pysyncobj') {
-        servePysyncobjAdmin(socket, first, { key: this.options.pysyncobjKey, admin: this.options.admin, log: this.options.log, peer, onAuthenticated: authenticated });
+        servePysyncobjAdmin(socket, first, { key: services.pysyncobjKey, admin: services.admin, log: this.options.log, peer, onAuthenticated: authenticated });
       } else socket.destroy();
     };
     socket.on('data', onData);
   }
 
-  #native(socket: Socket, first: Buffer, peer: string, authenticated: () => void): void {
-    serverHandshake(socket, { passwordKey: this.options.nativeKey, initialBytes: first, timeoutMs: this.options.handshakeTimeoutMs, peer }).then(
+  #native(socket: Socket, first: Buffer, peer: string, services: NodeServices, authenticated: () => void): void {
+    serverHandshake(socket, { passwordKey: services.nativeKey, initialBytes: first, timeoutMs: this.options.handshakeTimeoutMs, peer }).then(
       (channel) => {
         channel.on('error', () => undefined);
         const onHello = (raw: unknown): void => {
@@ -100,8 +122,8 @@ export class NodeServer {
             return;
           }
           authenticated();
-          if (hello.role === 'peer') this.options.onPeer(channel, hello.from);
-          else this.options.onClient(channel);
+          if (hello.role === 'peer') services.onPeer(channel, hello.from);
+          else services.onClient(channel);
         };
         channel.on('message', onHello);
       },

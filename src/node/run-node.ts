@@ -37,6 +37,14 @@ export async function startNode(config: NodeConfig, env: NodeJS.ProcessEnv): Pro
   const log = new EventLog(config.self);
   const password = await readPassword(config.passwordFile, env);
   const keys = Promise.all([deriveNativeKey(password), password === null ? Promise.resolve(null) : derivePysyncobjKey(password)]);
+  const listenOn = parseAddress(config.self)!;
+  const server = new NodeServer({ host: listenOn.host, port: listenOn.port, log, handshakeTimeoutMs: 5000, maxUnauthenticated: 64 });
+  // The port first: a member that cannot have it must not claim a fresh data dir (IDENTITY) on the way out.
+  try {
+    await server.listen();
+  } catch (err) {
+    throw new StartupError(`cannot listen on ${config.self}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
   let opened;
   try {
     opened = await NodeStorage.open({
@@ -46,6 +54,7 @@ export async function startNode(config: NodeConfig, env: NodeJS.ProcessEnv): Pro
       ...(config.faultDiskFullAfterBytes !== null ? { faults: { diskFullAfterBytes: config.faultDiskFullAfterBytes } } : {}),
     });
   } catch (err) {
+    await server.close();
     throw new StartupError(err instanceof StorageError ? err.message : `cannot open data dir ${config.dataDir}: ${(err as Error).message}`);
   }
   const { storage, recovered } = opened;
@@ -81,15 +90,9 @@ export async function startNode(config: NodeConfig, env: NodeJS.ProcessEnv): Pro
     isConnected: (peer) => peers.isConnected(peer),
     forward: (to, cmd, arg) => adminRequest(to, nativeKey, cmd, arg, FORWARD_TIMEOUT_MS, { relayed: true }),
   });
-  const listenOn = parseAddress(config.self)!;
-  const server = new NodeServer({
-    host: listenOn.host,
-    port: listenOn.port,
+  server.serve({
     nativeKey,
     pysyncobjKey,
-    log,
-    handshakeTimeoutMs: 5000,
-    maxUnauthenticated: 64,
     admin,
     onPeer: (channel, from) => {
       channel.on('message', (raw: unknown) => {
@@ -111,12 +114,6 @@ export async function startNode(config: NodeConfig, env: NodeJS.ProcessEnv): Pro
     },
     onClient: (channel) => serveClient(channel, admin, runtime),
   });
-  try {
-    await server.listen();
-  } catch (err) {
-    await storage.close();
-    throw new StartupError(`cannot listen on ${config.self}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
   const raft = runtime.raft.status();
   log.event(
     'start',
@@ -181,7 +178,15 @@ export async function runNodeProcess(config: NodeConfig, env: NodeJS.ProcessEnv)
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // A parent holding an IPC channel to us (syncobj-node dev) owns our lifetime: when it exits, even
+  // by SIGKILL, the channel closes and we stop as on SIGTERM (issue 11 item 5).
+  const orphaned = (): void => void node.stop('the parent process exited');
+  if (process.channel) {
+    process.channel.unref();
+    process.once('disconnect', orphaned);
+  }
   const code = await node.stopped;
+  process.off('disconnect', orphaned);
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
   return code;
