@@ -1,12 +1,11 @@
 // One native-wire client connection to a member, with many requests in flight matched to replies by id.
 
-import { connect } from 'node:net';
 import { parseAddress } from './address.js';
 import { ConnectError, ProtocolError, SyncobjError, TimeoutError, UsageError } from '../errors.js';
 import { parseNodeMessage, type AdminRequest, type KvRequest, type NodeMessage } from '../wire/native/admin-messages.js';
 import { clientHandshake, type NativeChannel } from '../wire/native/index.js';
 import { formatSeconds } from '../seconds.js';
-import { connectError } from './socket-errors.js';
+import { openSocket } from './socket-errors.js';
 
 export type RequestBody = Omit<AdminRequest, 'id'> | Omit<KvRequest, 'id'>;
 
@@ -36,22 +35,7 @@ export class NativeConnection {
     const parsed = parseAddress(address);
     if (!parsed) throw new UsageError(`'${address}' is not HOST:PORT`);
     const started = Date.now();
-    const socket = connect({ host: parsed.host, port: parsed.port });
-    socket.setNoDelay(true);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new ConnectError(`could not connect to ${address} within ${formatSeconds(timeoutMs)}: is the host up and the port open?`));
-      }, timeoutMs);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      socket.once('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        reject(connectError(address, err));
-      });
-    });
+    const socket = await openSocket(parsed, timeoutMs, formatSeconds(timeoutMs));
     const channel = await clientHandshake(socket, { passwordKey, peer: address, timeoutMs: Math.max(1, timeoutMs - (Date.now() - started)) });
     channel.send({ t: 'hello', role: 'client' });
     return new NativeConnection(address, channel);

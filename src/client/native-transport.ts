@@ -1,15 +1,14 @@
 // One admin exchange over the native wire: connect, authenticated handshake, hello, one request,
 // one reply. The handshake itself tells a wrong password from a missing one.
 
-import { connect } from 'node:net';
-import { ConnectError, ProtocolError, SyncobjError, TimeoutError } from '../errors.js';
+import { ProtocolError, SyncobjError, TimeoutError } from '../errors.js';
 import type { AdminCommandName, NativeStatusValue } from '../wire/native/admin-messages.js';
 import { parseNodeMessage } from '../wire/native/admin-messages.js';
 import { clientHandshake } from '../wire/native/socket-handshake.js';
 import type { NodeAddress } from './address.js';
 import type { AdminReply, StatusMap } from './commands.js';
 import type { Deadline } from './deadline.js';
-import { connectError } from './socket-errors.js';
+import { openSocket } from './socket-errors.js';
 
 export interface NativeRequest {
   cmd: AdminCommandName;
@@ -20,22 +19,7 @@ export type NativeReply = string | Record<string, NativeStatusValue>;
 
 export async function nativeExchange(request: NativeRequest, address: NodeAddress, key: Promise<Uint8Array>, deadline: Deadline): Promise<NativeReply> {
   const addr = address.text;
-  const socket = connect({ host: address.host, port: address.port });
-  socket.setNoDelay(true);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new ConnectError(`could not connect to ${addr} within ${deadline.seconds}: is the host up and the port open?`));
-    }, deadline.remainingMs());
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(connectError(addr, err));
-    });
-  });
+  const socket = await openSocket(address, deadline.remainingMs(), deadline.seconds);
   const channel = await clientHandshake(socket, { passwordKey: await key, timeoutMs: Math.max(1, deadline.remainingMs()), deadlineText: deadline.seconds, peer: addr });
   try {
     channel.send({ t: 'hello', role: 'client' });

@@ -1,6 +1,28 @@
-// Turns connect-time errno values into errors that say what to check.
+// Opening a TCP connection to a member, with connect-time errno values turned into errors that say what to check.
 
+import { connect, type Socket } from 'node:net';
 import { ConnectError } from '../errors.js';
+import type { NodeAddress } from './address.js';
+
+/** Connects within `timeoutMs`; `within` is how a timeout states the deadline ("2 s"). */
+export function openSocket(address: NodeAddress, timeoutMs: number, within: string): Promise<Socket> {
+  const socket = connect({ host: address.host, port: address.port });
+  socket.setNoDelay(true);
+  return new Promise<Socket>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new ConnectError(`could not connect to ${address.text} within ${within}: is the host up and the port open?`));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(connectError(address.text, err));
+    });
+  });
+}
 
 /** Nothing listens at the address: unlike a timeout, asking again at once gets the same answer. */
 export class RefusedError extends ConnectError {
