@@ -8,6 +8,7 @@ import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { completeWords } from '../../src/cli/completion.js';
+import { main } from '../../src/cli/main.js';
 import { renderHelp } from '../../src/cli/help.js';
 import { resolveInvocation } from '../../src/cli/invocation.js';
 import { ExitCode, UsageError } from '../../src/errors.js';
@@ -77,6 +78,17 @@ test('-timeout: the cap is stated, and an empty value is not read as 0', async (
   const empty = await usage('');
   assert.equal(empty.code, ExitCode.usage);
   assert.match(empty.stderr, /-timeout needs a number, not ''/);
+});
+
+test('-wire native against a node that never completes the handshake: the deadline as given, "0.5 s"', async () => {
+  const silent = await startFakeNode(null, 'accept-only');
+  try {
+    const io = { stdout: '', stderr: '', isTTY: false, out(t: string) { io.stdout += t; }, err(t: string) { io.stderr += t; } };
+    assert.equal(await main(['-conn', silent.address, '-status', '-wire', 'native', '-timeout', '0.5'], {}, io), ExitCode.timeout);
+    assert.match(io.stderr, /did not complete within 0\.5 s;/);
+  } finally {
+    await silent.close();
+  }
 });
 
 describe('where the password comes from', () => {
