@@ -5,6 +5,7 @@ import { decodeMembership, RaftNode, type ConfChange, type ElectionMode, type Ha
 import type { NodeStorage, RecoveredState } from './storage/index.js';
 import type { EventLog } from './event-log.js';
 import { KvStateMachine } from './kv-state-machine.js';
+import { systemClock, type RuntimeClock } from './runtime-clock.js';
 
 export interface RuntimeOptions {
   self: NodeId;
@@ -23,6 +24,10 @@ export interface RuntimeOptions {
   log: EventLog;
   /** Hands a message to the peer transport; delivery is best effort, as Raft expects. */
   send: (message: Message) => void;
+  /** Timers and time; the simulator passes virtual ones (default: the process's). */
+  clock?: RuntimeClock;
+  /** The election timer's random source (default Math.random); the simulator seeds it. */
+  random?: () => number;
 }
 
 export type Outcome<T> = ({ ok: true } & T) | { ok: false; reason: string };
@@ -30,7 +35,7 @@ type TransferOutcome = Outcome<{ leader: NodeId }> & { leader?: NodeId | null };
 
 interface Pending {
   settle: (result: RaftResult | { type: 'timeout' } | { type: 'stopped' }) => void;
-  timer: NodeJS.Timeout;
+  cancelTimer: () => void;
 }
 
 /** While the disk keeps failing, retry persisting at most this often instead of on every event. */
@@ -47,8 +52,9 @@ export class RaftRuntime {
   #pending = new Map<string, Pending>();
   #readsWaitingApply: { index: number; resolve: () => void }[] = [];
   #nextRequest = 1;
-  readonly #requestPrefix = `${process.pid.toString(36)}.${Date.now().toString(36)}.`;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #clock: RuntimeClock;
+  readonly #requestPrefix: string;
+  #stopTicking: (() => void) | undefined;
   #scheduled = false;
   #dirty = false;
   #draining: Promise<void> | null = null;
@@ -61,6 +67,8 @@ export class RaftRuntime {
 
   constructor(private readonly options: RuntimeOptions) {
     const { recovered } = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#requestPrefix = `${process.pid.toString(36)}.${this.#clock.now().toString(36)}.`;
     if (recovered.snapshot) this.kv.restore(recovered.snapshot.data, recovered.snapshot.meta.index);
     this.raft = new RaftNode({
       id: options.self,
@@ -68,7 +76,7 @@ export class RaftRuntime {
       electionMode: options.electionMode,
       electionTicks: options.electionTicks,
       heartbeatTicks: options.heartbeatTicks,
-      random: Math.random,
+      random: options.random ?? Math.random,
       hardState: recovered.hardState,
       entries: recovered.entries,
       snapshot: recovered.snapshot,
@@ -77,10 +85,10 @@ export class RaftRuntime {
   }
 
   start(): void {
-    this.#timer = setInterval(() => {
+    this.#stopTicking = this.#clock.every(this.options.tickMs, () => {
       this.raft.tick();
       this.#schedule();
-    }, this.options.tickMs);
+    });
     this.#schedule();
   }
 
@@ -158,11 +166,11 @@ export class RaftRuntime {
   /** Stops ticking and waits for the Ready in progress; the caller then closes storage. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    if (this.#timer) clearInterval(this.#timer);
+    this.#stopTicking?.();
     while (this.#draining) await this.#draining;
     await this.#saveCommit();
     for (const [id, p] of this.#pending) {
-      clearTimeout(p.timer);
+      p.cancelTimer();
       p.settle({ type: 'stopped' });
       this.#pending.delete(id);
     }
@@ -174,11 +182,11 @@ export class RaftRuntime {
     if (this.#stopped) return Promise.resolve({ type: 'stopped' });
     const id = this.#requestPrefix + String(this.#nextRequest++);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const cancelTimer = this.#clock.after(this.options.requestTimeoutMs, () => {
         this.#pending.delete(id);
         resolve({ type: 'timeout' });
-      }, this.options.requestTimeoutMs);
-      this.#pending.set(id, { settle: resolve as Pending['settle'], timer });
+      });
+      this.#pending.set(id, { settle: resolve as Pending['settle'], cancelTimer });
       submit(id);
       this.#schedule();
     });
@@ -195,7 +203,7 @@ export class RaftRuntime {
     const p = this.#pending.get(id);
     if (!p) return;
     this.#pending.delete(id);
-    clearTimeout(p.timer);
+    p.cancelTimer();
     p.settle(result as RaftResult);
   }
 
@@ -206,7 +214,7 @@ export class RaftRuntime {
     this.#dirty = true;
     if (this.#scheduled || this.#draining || this.#stopped) return;
     this.#scheduled = true;
-    setImmediate(() => {
+    this.#clock.soon(() => {
       this.#scheduled = false;
       if (this.#draining || this.#stopped) return;
       this.#dirty = false;
@@ -238,7 +246,7 @@ export class RaftRuntime {
   async #persist(rd: Ready): Promise<boolean> {
     const needsDisk = rd.snapshot !== undefined || rd.entries.length > 0 || rd.hardState !== undefined;
     if (!needsDisk) return true;
-    if (this.#storageFault !== null && Date.now() < this.#retryPersistAt) {
+    if (this.#storageFault !== null && this.#clock.now() < this.#retryPersistAt) {
       this.raft.reportStorageFailure(this.#storageFault);
       return false;
     }
@@ -283,7 +291,7 @@ export class RaftRuntime {
     const text = err instanceof Error ? err.message : String(err);
     if (this.#storageFault !== text) this.options.log.event('storage', `write failed, refusing to acknowledge anything not on disk: ${text}`);
     this.#storageFault = text;
-    this.#retryPersistAt = Date.now() + FAULT_RETRY_MS;
+    this.#retryPersistAt = this.#clock.now() + FAULT_RETRY_MS;
   }
 
   #apply(rd: Ready): void {

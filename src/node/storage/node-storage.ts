@@ -29,6 +29,11 @@ export interface NodeStorageOptions {
   fsync?: FsyncPolicy;
   /** Replaces the file system, e.g. with a FaultInjectingFs in tests. */
   fs?: StorageFs;
+  /**
+   * Takes the data dir for this process (default: DataDirLock's pid file on the real disk). The
+   * simulator, where no process owns the simulated dir, passes its own.
+   */
+  lockDir?: (dir: string) => Promise<DirLock>;
   /** Fault injection for end-to-end tests of a real process (syncobj-node --fault-disk-full-after-bytes N). */
   faults?: FaultPlan;
   /** Size at which the journal starts a new segment (default 64 MiB). */
@@ -52,6 +57,11 @@ export interface RecoveredState {
   notices: string[];
 }
 
+/** What NodeStorage needs of a data dir lock. */
+export interface DirLock {
+  release(): Promise<void>;
+}
+
 const EMPTY_HARD_STATE: HardState = { term: 0, vote: null, commit: 0 };
 const DEFAULT_SEGMENT_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -67,7 +77,7 @@ export class NodeStorage {
     readonly dir: string,
     private readonly durable: boolean,
     private readonly lazyCommitIndex: boolean,
-    private readonly lock: DataDirLock,
+    private readonly lock: DirLock,
     private readonly journal: JournalWriter,
     hardState: HardState,
     snapshotName: string | undefined,
@@ -91,7 +101,7 @@ export class NodeStorage {
     } catch (err) {
       throw StorageError.fromIo('creating data dir', dir, err);
     }
-    const lock = await DataDirLock.acquire(dir);
+    const lock = await (options.lockDir ?? DataDirLock.acquire)(dir);
     try {
       await claimIdentity(fsx, dir, options.self, durable);
       const notices: string[] = [];
