@@ -1,7 +1,8 @@
 // Runs a range of seeded schedules in-process and collects the failures with their replay commands.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runSchedule } from './schedule.js';
+import { runRuntimeSchedule } from './runtime-schedule.js';
+import { runSchedule, type ScheduleOutcome } from './schedule.js';
 
 export interface BatchReport {
   schedules: number;
@@ -10,13 +11,20 @@ export interface BatchReport {
 
 export function runBatch(from: number, count: number): BatchReport {
   const failures: string[] = [];
-  for (let seed = from; seed < from + count; seed++) {
-    const outcome = runSchedule(seed);
-    if (outcome.violations.length > 0) {
-      failures.push(`seed ${seed}: ${outcome.violations.join('\n  ')}\n  replay: npm run sim -- --seeds 1 --from ${seed} --trace`);
-    }
-  }
+  for (let seed = from; seed < from + count; seed++) noteFailure(failures, runSchedule(seed), '');
   return { schedules: count, failures };
+}
+
+/** The same for the real shell's schedules (RaftRuntime and NodeStorage on simulated disks). */
+export async function runRuntimeBatch(from: number, count: number): Promise<BatchReport> {
+  const failures: string[] = [];
+  for (let seed = from; seed < from + count; seed++) noteFailure(failures, await runRuntimeSchedule(seed), ' --runtime');
+  return { schedules: count, failures };
+}
+
+function noteFailure(failures: string[], outcome: ScheduleOutcome, flag: string): void {
+  if (outcome.violations.length === 0) return;
+  failures.push(`seed ${outcome.seed}: ${outcome.violations.join('\n  ')}\n  replay: npm run sim -- --seeds 1 --from ${outcome.seed} --trace${flag}`);
 }
 
 /** How many schedules each CI file runs; SIM_SCHEDULES_PER_FILE overrides it for longer local soaks. */
@@ -38,4 +46,10 @@ export function testSchedulePart(part: 1 | 2): void {
       assert.deepEqual(report.failures, [], `seeds ${start}..${start + report.schedules - 1}:\n${report.failures.join('\n')}`);
     }
   });
+}
+
+/** How many real-shell schedules CI runs; SIM_RUNTIME_SCHEDULES overrides it for longer local soaks. */
+export function runtimeSchedules(): number {
+  const fromEnv = Number(process.env['SIM_RUNTIME_SCHEDULES']);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 300;
 }

@@ -360,6 +360,7 @@ export class Cluster {
   // ---- network -------------------------------------------------------------------------------------
 
   private send(m: Message): void {
+    if (m.type === 'voteResp' && !m.reject) this.checker.granted(m.from, m.term, m.to);
     const copies = this.faults.duplicate > 0 && this.rng.chance(this.faults.duplicate) ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       const delay = this.faults.maxDelay > 0 ? this.rng.int(this.faults.maxDelay + 1) : 0;

@@ -22,6 +22,8 @@ export class SafetyChecker {
   constructor(private readonly where: () => string) {}
 
   private readonly reported = new Set<string>();
+  /** "voter|term" -> the candidate it granted its vote to. */
+  private readonly votes = new Map<string, NodeId>();
 
   private fail(what: string): void {
     if (this.reported.has(what)) return;
@@ -41,6 +43,14 @@ export class SafetyChecker {
       const t = termOf(index);
       if (t !== c.term) this.fail(`leader ${id} of term ${term} lacks committed entry ${index} (term ${c.term}, has ${t})`);
     }
+  }
+
+  /** Election Safety's premise: a member grants at most one vote per term, whatever crashes in between. */
+  granted(voter: NodeId, term: number, candidate: NodeId): void {
+    const k = `${voter}|${term}`;
+    const before = this.votes.get(k);
+    if (before === undefined) this.votes.set(k, candidate);
+    else if (before !== candidate) this.fail(`${voter} voted twice in term ${term}: for ${before}, then for ${candidate}`);
   }
 
   /** Log Matching: an (index, term) pair names one entry, always preceded by the same term. */

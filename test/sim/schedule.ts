@@ -1,5 +1,6 @@
 // One random schedule: a small cluster under faults and random requests, then healed and required to make progress.
 import { Cluster } from './cluster.js';
+import { Prng } from './prng.js';
 import type { ElectionMode, NodeId } from '../../src/raft/index.js';
 
 export interface ScheduleOutcome {
@@ -61,10 +62,75 @@ export function runSchedule(seed: number, options: ScheduleOptions = {}): Schedu
   }
 }
 
+/** Leader churn runs with short election timeouts, so leaders change often within a schedule. */
+const CHURN_ELECTION_TICKS = 4;
+
+/**
+ * Leader churn (thesis figure 3.7, "figure 8"): a new leader is often cut off or crashes right after
+ * appending its first entry (which then lives on it alone), entries reach only some followers, and
+ * others take over. Every append carries a single entry, so an entry of an old term can reach a
+ * majority before the new leader's own entry does, which is when a wrong commit rule shows.
+ */
+function leaderChurn(cluster: Cluster, chaosTicks: number): void {
+  const rng = cluster.rng;
+  const ids = [...cluster.nodes.keys()];
+  const seenTerms = new Set<number>();
+  cluster.faults = { drop: 0.2, duplicate: 0, maxDelay: 2, reorder: true };
+  for (let t = 0; t < chaosTicks; t++) {
+    cluster.step();
+    const leader = cluster.leader();
+    if (leader !== null) {
+      const term = cluster.raft(leader).softState().term;
+      if (!seenTerms.has(term)) {
+        seenTerms.add(term);
+        if (rng.chance(0.5)) {
+          cluster.dropWhere((m) => m.from === leader);
+          if (rng.chance(0.5)) cluster.crash(leader);
+          else cluster.isolate(leader);
+          continue;
+        }
+      }
+    }
+    const r = rng.next();
+    if (leader && r < 0.2) {
+      cluster.propose(leader);
+      const reach = rng.shuffle(ids.filter((id) => id !== leader)).slice(0, rng.int(ids.length - 1));
+      cluster.log(`partial replication from ${leader} to [${reach.join(' ')}]`);
+      cluster.deliver((m) => m.from === leader && m.type === 'append' && reach.includes(m.to));
+      cluster.dropWhere((m) => m.from === leader && m.type === 'append');
+    } else if (leader && r < 0.25) {
+      if (rng.chance(0.5)) cluster.dropWhere((m) => m.from === leader);
+      cluster.crash(leader);
+    } else if (leader && r < 0.45) {
+      cluster.isolate(leader);
+    } else if (r < 0.7) {
+      const down = [...cluster.nodes.values()].filter((n) => !n.raft);
+      if (down.length > 0) cluster.restart(rng.pick(down).id);
+    } else if (r < 0.8) {
+      cluster.heal();
+    }
+  }
+}
+
 function simulate(seed: number, options: ScheduleOptions, expose: (c: Cluster) => void): ScheduleOutcome {
-  const cluster = new Cluster({ seed, trace: options.trace ?? false, electionTicks: ELECTION_TICKS, forgetTermOnRestart: options.forgetTermOnRestart ?? false });
+  // Drawn from its own stream, so the mixed schedules replay as they did before leader churn existed.
+  const churn = new Prng(seed ^ 0x2f8e1c3d).chance(0.25);
+  const cluster = new Cluster({
+    seed,
+    trace: options.trace ?? false,
+    electionTicks: ELECTION_TICKS,
+    forgetTermOnRestart: options.forgetTermOnRestart ?? false,
+    ...(churn ? { maxBatchBytes: 0, electionTicks: CHURN_ELECTION_TICKS } : {}),
+  });
   expose(cluster);
   const rng = cluster.rng;
+  if (churn) {
+    const voters: NodeId[] = rng.chance(0.8) ? ['n1', 'n2', 'n3'] : ['n1', 'n2', 'n3', 'n4', 'n5'];
+    cluster.log(`seed ${seed}: leader churn, voters ${voters.join(' ')}`);
+    for (const id of voters) cluster.addNode(id, { voters, mode: 'candidate', supportedCodeVersion: 1 });
+    leaderChurn(cluster, options.chaosTicks ?? 200 + rng.int(100));
+    return settleAndCheck(seed, cluster);
+  }
   const size = rng.chance(0.6) ? 3 : 5;
   const voters: NodeId[] = Array.from({ length: size }, (_, i) => `n${i + 1}`);
   const modes = pickModes(size, rng);
@@ -148,7 +214,11 @@ function simulate(seed: number, options: ScheduleOptions, expose: (c: Cluster) =
     }
   }
 
-  // Heal everything: the cluster must elect a leader and commit a new proposal in bounded time.
+  return settleAndCheck(seed, cluster);
+}
+
+/** Heals everything; the cluster must elect a leader and commit a new proposal in bounded time, losing nothing acknowledged. */
+function settleAndCheck(seed: number, cluster: Cluster): ScheduleOutcome {
   cluster.heal();
   cluster.faults = { drop: 0, duplicate: 0, maxDelay: 1, reorder: true };
   cluster.crashBeforePersist = 0;

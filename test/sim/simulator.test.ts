@@ -18,5 +18,7 @@ test('the checks catch PySyncObj issue 201: term and vote not restored after a r
     const outcome = runSchedule(seed, { forgetTermOnRestart: true });
     if (outcome.violations.length > 0) caught.push(seed);
   }
-  assert.ok(caught.length >= 5, `only ${caught.length} of 300 schedules caught the bug`);
+  // 48 of these 300 catch it (the double-vote check and leader churn added to what 45 caught before);
+  // a floor well above the old 5 fails if the schedules or checks weaken.
+  assert.ok(caught.length >= 40, `only ${caught.length} of 300 schedules caught the bug (48 did when the floor was set)`);
 });
