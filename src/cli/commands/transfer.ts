@@ -35,8 +35,10 @@ export async function runTransfer(inv: Invocation, requested: string, client: Ad
     else io.out(renderReplyText(reply));
     return ExitCode.commandFailed;
   }
-  if (!inv.json) io.out(renderReplyText(reply));
+  // The node's SUCCESS is printed only once the target confirmed it: a script reading stdout must
+  // not see success for a transfer that did not take (the PR 200 race).
   const confirmed = await confirmLeader(client, target, deadline);
+  if (!inv.json) io.out(renderReplyText(reply));
   const ms = Math.round(performance.now() - started);
   if (inv.json) {
     io.out(toJson({ command: `transfer ${target}`, ok: true, reply, old_leader: oldLeader, new_leader: target, term: confirmed.get('raft_term'), ms }));
