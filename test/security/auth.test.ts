@@ -117,7 +117,12 @@ describe('a cluster with a password', { timeout: 150_000 }, () => {
       const after = await timeWrite(999);
       const slowest = Math.max(...during, after);
       const base = [...baseline].sort((a, b) => a - b)[2]!;
-      assert.ok(slowest < Math.max(1500, base * 20), `writes took up to ${slowest.toFixed(0)} ms during and after the failures (baseline median ${base.toFixed(0)} ms)`);
+      // A liveness bound, generous for a busy 2-core machine: a node stalled by failed handshakes
+      // (a blocked event loop, a lock-out) would miss the 8 s request timeout, not take a few seconds.
+      assert.ok(
+        slowest < Math.max(5000, base * 50),
+        `writes took up to ${slowest.toFixed(0)} ms during and after the failures (baseline median ${base.toFixed(0)} ms): failed handshakes stalled the member`,
+      );
       assert.equal((await adminRequest(target, rightKey, 'status', undefined, 3000) as Record<string, unknown>)['has_quorum'], true);
     } finally {
       kv.close();

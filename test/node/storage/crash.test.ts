@@ -26,18 +26,21 @@ test('entries acknowledged before a SIGKILL are all recovered', () =>
     let acknowledged = 0;
     let output = '';
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const lines = output.split('\n');
-        output = lines.pop()!;
-        if (lines.length > 0) acknowledged = Number(lines[lines.length - 1]);
-        if (acknowledged >= 1500) resolve();
+    try {
+      await new Promise<void>((resolve) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const lines = output.split('\n');
+          output = lines.pop()!;
+          if (lines.length > 0) acknowledged = Number(lines[lines.length - 1]);
+          if (acknowledged >= 1500) resolve();
+        });
+        child.once('exit', () => resolve());
       });
-      child.once('exit', () => resolve());
-    });
-    child.kill('SIGKILL');
-    await exited;
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
     assert.ok(acknowledged >= 1500, `the writer got to ${acknowledged}`);
     const { storage, recovered } = await NodeStorage.open({ dir, self: 'crash:1' });
     const last = recovered.entries[recovered.entries.length - 1]?.index ?? 0;

@@ -5,9 +5,10 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { FaultInjectingFs, NodeStorage, StorageError, nodeStorageFs } from '../../../src/node/storage/index.js';
 import { makeEntries, plain, withTempDir } from './helpers.js';
+import { testSeed } from '../../support/seed.js';
 import type { Entry } from '../../../src/raft/types.js';
 
-const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+const seed = testSeed(20_260_115);
 
 type Op =
   | { op: 'append'; back: number; count: number; term: number }

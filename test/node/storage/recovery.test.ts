@@ -100,16 +100,14 @@ test('a torn record in a segment that is not the last is corruption', () =>
     await assert.rejects(NodeStorage.open({ dir, self }), (err) => err instanceof StorageError && err.path === firstPath && /not the last/.test(err.message));
   }));
 
-test('10^5 entries recover in one scan', () =>
+// How fast this is belongs to the benchmarks (test/bench, recovery table), not to a timed unit test.
+test('10^5 entries written in 100 batches all recover, in order', () =>
   withTempDir(async (dir) => {
     const { storage } = await NodeStorage.open({ dir, self, fsync: 'never' });
     for (let i = 1; i <= 100_000; i += 1000) await storage.append(makeEntries(i, 1000, 1, 32));
     await storage.close();
-    const started = performance.now();
     const { storage: reopened, recovered } = await NodeStorage.open({ dir, self });
-    const ms = performance.now() - started;
     assert.equal(recovered.entries.length, 100_000);
-    assert.equal(recovered.entries[99_999]!.index, 100_000);
-    assert.ok(ms < 5000, `recovery took ${ms.toFixed(0)} ms`);
+    assert.ok(recovered.entries.every((e, i) => e.index === i + 1), 'entries out of order or missing');
     await reopened.close();
   }));

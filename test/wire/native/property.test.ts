@@ -6,8 +6,9 @@ import fc from 'fast-check';
 import { ProtocolError } from '../../../src/errors.js';
 import { FrameDecoder, MessageCodec, deriveNativeKey } from '../../../src/wire/native/index.js';
 import { handshakeInMemory } from './helpers.js';
+import { testSeed } from '../../support/seed.js';
 
-const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+const seed = testSeed(20_260_116);
 const params = { seed, numRuns: 300 };
 
 function onlyProtocolErrors(run: () => void): boolean {
