@@ -38,7 +38,7 @@ describe('-transfer when the leader says SUCCESS but the target does not lead', 
 
   test('the target keeps reporting the old leader: the command failed (exit 1), naming who leads', async () => {
     const io = capture();
-    const code = await main(['-conn', leader.address, '-pass', 'pw', '-transfer', staysFollower.address, '-timeout', '3'], {}, io);
+    const code = await main(['-conn', leader.address, '-pass', 'pw', '-transfer', staysFollower.address, '-timeout', '10'], {}, io);
     assert.equal(code, ExitCode.commandFailed, `exit ${code}; stdout ${JSON.stringify(io.stdout)}; stderr ${JSON.stringify(io.stderr)}`);
     assert.doesNotMatch(io.stdout, /SUCCESS/);
     assert.match(io.stderr, new RegExp(`${staysFollower.address} says ${leader.address} leads .*did not take`));
@@ -46,7 +46,7 @@ describe('-transfer when the leader says SUCCESS but the target does not lead', 
 
   test('the target reports no leader until the deadline: a timeout (exit 5) saying it never confirmed', async () => {
     const io = capture();
-    const code = await main(['-conn', leader.address, '-pass', 'pw', '-transfer', seesNoLeader.address, '-timeout', '0.5'], {}, io);
+    const code = await main(['-conn', leader.address, '-pass', 'pw', '-transfer', seesNoLeader.address, '-timeout', '2'], {}, io);
     assert.equal(code, ExitCode.timeout, `exit ${code}; stdout ${JSON.stringify(io.stdout)}; stderr ${JSON.stringify(io.stderr)}`);
     assert.doesNotMatch(io.stdout, /SUCCESS/);
     assert.match(io.stderr, new RegExp(`${seesNoLeader.address} did not confirm its leadership.*reports no leader yet`));
@@ -54,7 +54,7 @@ describe('-transfer when the leader says SUCCESS but the target does not lead', 
 
   test('with -json the reply is reported, but ok is not claimed', async () => {
     const io = capture();
-    const code = await main(['-conn', leader.address, '-pass', 'pw', '-transfer', staysFollower.address, '-timeout', '3', '-json'], {}, io);
+    const code = await main(['-conn', leader.address, '-pass', 'pw', '-transfer', staysFollower.address, '-timeout', '10', '-json'], {}, io);
     assert.equal(code, ExitCode.commandFailed);
     assert.doesNotMatch(io.stdout, /"ok":\s*true/);
   });
