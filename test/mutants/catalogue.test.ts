@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { transformSync } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { MUTANTS, occurrences } from './catalogue.js';
 
@@ -15,6 +16,13 @@ test('every mutant applies to exactly one place in the current source', () => {
     .filter(({ n }) => n !== 1)
     .map(({ m, n }) => `mutant ${m.name} no longer applies: its snippet occurs ${n} times in ${m.file} (update test/mutants/catalogue.ts)`);
   assert.deepEqual(stale, []);
+});
+
+test('every mutated source still parses, so a run tests the break, not a syntax error', () => {
+  for (const m of MUTANTS) {
+    const source = readFileSync(join(ROOT, m.file), 'utf8').replace(m.find, () => m.replace);
+    assert.doesNotThrow(() => transformSync(source, { loader: 'ts', format: 'esm' }), `mutant ${m.name} does not parse`);
+  }
 });
 
 test('every mutant names existing tests, a distinct name, and a change', () => {

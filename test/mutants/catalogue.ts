@@ -107,21 +107,12 @@ export const MUTANTS: Mutant[] = [
     tests: PURE_SIM,
   },
   {
-    name: 'follower-commits-unverified-tail',
-    guarantee: LOST,
-    breaks: 'a follower commits up to its own last index, beyond what the append just matched with the leader',
-    file: 'src/raft/raft.ts',
-    find: 'this.commitTo(Math.min(m.commit ?? 0, appended.lastNew));',
-    replace: 'this.commitTo(Math.min(m.commit ?? 0, this.log.lastIndex()));',
-    tests: PURE_SIM,
-  },
-  {
     name: 'leader-ignores-storage-failure',
     guarantee: LOST,
     breaks: 'a leader whose disk fails keeps leading instead of stepping down',
     file: 'src/raft/raft.ts',
-    find: "if (this.role === 'leader') this.stepDown(`storage failure: ${reason}`);",
-    replace: '',
+    find: "const steppedDown = this.role !== 'follower';\n    if (this.role === 'leader') this.stepDown(`storage failure: ${reason}`);\n    else if (steppedDown) this.becomeFollower(this.term, null);",
+    replace: 'const steppedDown = false;',
     tests: ['test/raft/scenarios.test.ts'],
   },
   {

@@ -1,5 +1,6 @@
-// `npm run sim -- --seeds N [--from S] [--trace] [--stats] [--forget-term] [--runtime]`: runs random
-// schedules and reports violations with replayable seeds. --forget-term runs them against a shell with
+// `npm run sim -- --seeds N [--from S] [--trace] [--stats] [--forget-term] [--runtime] [--quiet]`: runs
+// random schedules and reports violations with replayable seeds (--quiet: one line per failing seed, for
+// counting how many seeds catch a bug). --forget-term runs them against a shell with
 // PySyncObj's issue-201 bug (term and vote not restored), to see the checks catch it. --runtime runs the
 // real shell (RaftRuntime and NodeStorage on simulated disks) instead of the pure core.
 import { runRuntimeSchedule } from './runtime-schedule.js';
@@ -12,6 +13,7 @@ interface Args {
   stats: boolean;
   forgetTerm: boolean;
   runtime: boolean;
+  quiet: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -21,6 +23,7 @@ function parseArgs(argv: string[]): Args {
   let stats = false;
   let forgetTerm = false;
   let runtime = false;
+  let quiet = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): number => {
@@ -34,10 +37,11 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--stats') stats = true;
     else if (arg === '--forget-term') forgetTerm = true;
     else if (arg === '--runtime') runtime = true;
-    else throw new Error(`unknown argument ${arg} (usage: --seeds N [--from S] [--trace] [--stats] [--forget-term] [--runtime])`);
+    else if (arg === '--quiet') quiet = true;
+    else throw new Error(`unknown argument ${arg} (usage: --seeds N [--from S] [--trace] [--stats] [--forget-term] [--runtime] [--quiet])`);
   }
   if (runtime && forgetTerm) throw new Error('--forget-term emulates a bug of the pure-core shell; it does not apply to --runtime');
-  return { seeds, from, trace, stats, forgetTerm, runtime };
+  return { seeds, from, trace, stats, forgetTerm, runtime, quiet };
 }
 
 function run(seed: number, args: Args, trace: boolean): Promise<ScheduleOutcome> {
@@ -55,6 +59,7 @@ async function main(): Promise<void> {
     return;
   }
   let violations = 0;
+  let failingSeeds = 0;
   const stats = new Map<string, number>();
   const started = process.hrtime.bigint();
   for (let seed = args.from; seed < args.from + args.seeds; seed++) {
@@ -62,6 +67,11 @@ async function main(): Promise<void> {
     for (const [k, v] of outcome.stats) stats.set(k, (stats.get(k) ?? 0) + v);
     if (outcome.violations.length === 0) continue;
     violations += outcome.violations.length;
+    failingSeeds++;
+    if (args.quiet) {
+      console.log(`seed ${seed}: ${outcome.violations[0]!.split('\n')[0]}`);
+      continue;
+    }
     console.log(`seed ${seed}: ${outcome.violations.length} violation(s)`);
     for (const v of outcome.violations) console.log(`  ${v}`);
     // Replays are exact: the same seed gives the same schedule, so its trace can always be printed.
@@ -75,7 +85,7 @@ async function main(): Promise<void> {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (args.stats) for (const [k, v] of [...stats].sort()) console.error(`  ${k}: ${v}`);
   console.error(`(${(ms / 1000).toFixed(1)} s)`);
-  console.log(`${args.seeds} schedules, ${violations} violations`);
+  console.log(`${args.seeds} schedules, ${violations} violations in ${failingSeeds} schedules`);
   if (violations > 0) process.exitCode = 1;
 }
 

@@ -81,6 +81,19 @@ export class SafetyChecker {
     }
   }
 
+  /** Nothing acknowledged is lost: each acknowledged entry above the snapshot is in the final leader's log. */
+  lostAcknowledged(leader: { softState(): { snapshotIndex: number }; entries(lo: number, hi: number): Entry[] }): string[] {
+    const snapshotIndex = leader.softState().snapshotIndex;
+    const lost: string[] = [];
+    for (const [index, key] of this.acknowledged) {
+      if (index <= snapshotIndex) continue;
+      const e = leader.entries(index, index + 1)[0];
+      const found = e ? entryKey(e) : 'nothing';
+      if (found !== key) lost.push(`acknowledged ${key} at ${index} is ${found} in the final leader's log`);
+    }
+    return lost;
+  }
+
   /** A proposal reported as committed must be the entry committed at its index, forever. */
   acknowledgedAt(id: NodeId, index: number, key: string): void {
     const c = this.committed.get(index);
