@@ -58,7 +58,8 @@ export class RuntimeCluster {
   }
 
   violation(what: string): void {
-    this.checker.violations.push(`t=${this.scheduler.now}ms: ${what}`);
+    // As many as the checker keeps of its own: a broken schedule reports its first few, not thousands.
+    if (this.checker.violations.length < 20) this.checker.violations.push(`t=${this.scheduler.now}ms: ${what}`);
   }
 
   addNode(id: NodeId, opts: { voters: NodeId[]; mode: ElectionMode; fsync: FsyncPolicy; compactEvery: number }): void {
