@@ -46,7 +46,7 @@ describe('-transfer when the leader says SUCCESS but the target does not lead', 
 
   test('the target reports no leader until the deadline: a timeout (exit 5) saying it never confirmed', async () => {
     const io = capture();
-    const code = await main(['-conn', leader.address, '-pass', 'pw', '-transfer', seesNoLeader.address, '-timeout', '4'], {}, io);
+    const code = await main(['-conn', leader.address, '-pass', 'pw', '-transfer', seesNoLeader.address, '-timeout', '6'], {}, io);
     assert.equal(code, ExitCode.timeout, `exit ${code}; stdout ${JSON.stringify(io.stdout)}; stderr ${JSON.stringify(io.stderr)}`);
     assert.doesNotMatch(io.stdout, /SUCCESS/);
     assert.match(io.stderr, new RegExp(`${seesNoLeader.address} did not confirm its leadership.*reports no leader yet`));
