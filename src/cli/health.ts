@@ -15,6 +15,18 @@ export interface HealthVerdict {
 
 const ROLES: Record<string, string> = { '0': 'follower', '1': 'candidate', '2': 'leader' };
 
+const VERDICT_WORDS: Partial<Record<ExitCodeValue, string>> = {
+  [ExitCode.ok]: 'healthy',
+  [ExitCode.degraded]: 'degraded',
+  [ExitCode.diverged]: 'diverged',
+  [ExitCode.unreachable]: 'unreachable',
+};
+
+/** The word a health line starts with, as the README's exit code table names the verdict. */
+export function verdictWord(code: ExitCodeValue): string {
+  return VERDICT_WORDS[code] ?? 'unhealthy';
+}
+
 export function judgeHealth(status: StatusMap, maxLag: number | null): HealthVerdict {
   const node = String(status.get('self') ?? '?');
   const leader = status.get('leader');
@@ -37,7 +49,7 @@ export function judgeHealth(status: StatusMap, maxLag: number | null): HealthVer
   }
   const leaderText = leader === null || leader === undefined ? null : String(leader);
   const line = problems.length
-    ? `unhealthy: ${problems.join('; ')}`
+    ? `${verdictWord(exitCode)}: ${problems.join('; ')}`
     : `healthy: ${node} is ${role === 'leader' ? 'the leader' : `a ${role} of ${leaderText}`}, term ${term}, commit ${status.get('commit_idx')}${lag !== null ? `, lag ${lag}` : ''}`;
   return { exitCode, node, leader: leaderText, lag, problems, line };
 }

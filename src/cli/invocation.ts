@@ -15,6 +15,8 @@ export interface Invocation {
   action: Action;
   /** -cluster: every member, not just the one at `address`. */
   cluster: boolean;
+  /** More members for -cluster to ask besides those the cluster names (-patroni's partner_addrs). */
+  seeds: string[];
   wire: WireChoice;
   color: boolean;
   password: string | null;
@@ -28,9 +30,10 @@ const WIRES: readonly WireChoice[] = ['auto', 'native', 'pysyncobj'];
 
 export function resolveInvocation(options: ParsedOptions, env: NodeJS.ProcessEnv, isTTY = false): Invocation {
   const warnings: string[] = [];
-  if (options.conn === undefined) throw new UsageError('missing -conn HOST:PORT: which node should I talk to?');
-  const address = parseAddress(options.conn);
-  if (!address) throw new UsageError(`invalid address to connect: '${options.conn}' (expected HOST:PORT, port 1-65535)`);
+  const conn = options.conn;
+  if (conn === undefined) throw new UsageError('missing -conn HOST:PORT: which node should I talk to?');
+  const address = parseAddress(conn);
+  if (!address) throw new UsageError(`invalid address to connect: '${conn}' (expected HOST:PORT, port 1-65535)`);
 
   const given = COMMAND_OPTIONS.filter((name) => options[name] !== undefined && options[name] !== false);
   if (given.length === 0) throw new UsageError('invalid command: give one of -status, -add, -remove, -set_version, -transfer, -health');
@@ -49,6 +52,7 @@ export function resolveInvocation(options: ParsedOptions, env: NodeJS.ProcessEnv
     address,
     action: toAction(given[0]!, options),
     cluster: options.cluster === true,
+    seeds: [],
     wire,
     color: isTTY && options['no-color'] !== true && !env['NO_COLOR'],
     password: resolvePassword(options, env, warnings),

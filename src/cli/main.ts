@@ -22,6 +22,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: 
 
 async function respond(argv: readonly string[], env: NodeJS.ProcessEnv, io: Output): Promise<ExitCodeValue> {
   let json = argv.includes('-json') || argv.includes('--json');
+  // A probe gets one JSON shape from -health whatever went wrong (issue 11, item 12).
+  let health = argv.includes('-health') || argv.includes('--health');
   try {
     if (argv[0] === COMPLETION_REQUEST) {
       for (const word of completeWords(argv.slice(1))) io.out(`${word}\n`);
@@ -43,22 +45,24 @@ async function respond(argv: readonly string[], env: NodeJS.ProcessEnv, io: Outp
     if (options === null) options = await (await import('./full-parser.js')).parseWithYargs(argv);
     const inv = resolveInvocation(options, env, io.isTTY);
     json = inv.json;
+    health = inv.action.kind === 'health';
     const keys = new PasswordKeys(inv.password);
     for (const w of inv.warnings) io.err(`syncobj-admin: ${w}\n`);
     const { runInvocation } = await import('./run.js');
     return await runInvocation(inv, keys, io);
   } catch (err) {
-    return report(err, json, io);
+    return report(err, json, health, io);
   }
 }
 
-function report(err: unknown, json: boolean, io: Output): ExitCodeValue {
-  if (err instanceof SyncobjError) {
-    io.err(`syncobj-admin: ${err.message}\n`);
-    if (json) io.out(JSON.stringify({ ok: false, exit_code: err.exitCode, error: err.name, message: err.message }) + '\n');
-    return err.exitCode;
-  }
+function report(err: unknown, json: boolean, health: boolean, io: Output): ExitCodeValue {
+  const known = err instanceof SyncobjError;
+  const exitCode = known ? err.exitCode : ExitCode.internal;
+  const message = known ? err.message : `internal error, please report it: ${(err as Error)?.message ?? String(err)}`;
   // Not an input problem: a bug in this tool, so the stack is worth showing.
-  io.err(`syncobj-admin: internal error, please report it: ${(err as Error)?.stack ?? String(err)}\n`);
-  return ExitCode.internal;
+  io.err(`syncobj-admin: ${known ? message : `internal error, please report it: ${(err as Error)?.stack ?? String(err)}`}\n`);
+  const name = known ? err.name : 'InternalError';
+  if (json && health) io.out(JSON.stringify({ healthy: false, exit_code: exitCode, problems: [message], error: name }) + '\n');
+  else if (json && known) io.out(JSON.stringify({ ok: false, exit_code: exitCode, error: name, message }) + '\n');
+  return exitCode;
 }

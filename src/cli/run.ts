@@ -14,12 +14,7 @@ export async function runInvocation(inv: Invocation, keys: PasswordKeys, io: Out
   if (action.kind === 'health') return (await import('./commands/health.js')).runHealth(inv, action.maxLag, client, io);
   const { command } = action;
   if (command.kind === 'transfer') return (await import('./commands/transfer.js')).runTransfer(inv, command.node, client, io);
-  if (command.kind === 'status' && inv.cluster) {
-    const [{ gatherCluster }, { renderClusterTable, memberJson }] = await Promise.all([import('./cluster-view.js'), import('./cluster-report.js')]);
-    const view = await gatherCluster(client, inv.address.text, inv.timeoutMs);
-    io.out(inv.json ? toJson(view.members.map(memberJson)) : await renderClusterTable(view, inv.color));
-    return view.members.some((m) => m.status !== null) ? ExitCode.ok : ExitCode.unreachable;
-  }
+  if (command.kind === 'status' && inv.cluster) return (await import('./commands/cluster-status.js')).runClusterStatus(inv, client, io);
   if (command.kind === 'status') {
     const status = await client.status(inv.address);
     io.out(inv.json ? toJson(status) : renderReplyText(status));

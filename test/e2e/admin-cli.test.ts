@@ -22,8 +22,8 @@ describe('syncobj-admin against syncobj-node', () => {
     assert.equal((await cluster.kv(['set', 'k1', 'v1'])).code, 0);
     const table = await cluster.admin(['-conn', voter, '-status', '-cluster']);
     assert.equal(table.code, 0, table.stderr);
-    assert.match(table.stdout, new RegExp(`${voter.replace(/\./g, '\\.')} .*│ follower .*│ voter `));
-    assert.match(table.stdout, /│ leader /);
+    assert.match(table.stdout, new RegExp(`^${voter.replace(/\./g, '\\.')} +follower .* voter `, 'm'));
+    assert.match(table.stdout, /^\S+ +leader /m);
     const members = await waitFor('every member to apply the write', async () => {
       const json = JSON.parse((await cluster.admin(['-conn', voter, '-status', '-cluster', '-json'])).stdout) as { applied: number; applied_digest: string; election_mode: string; diverged: boolean }[];
       return json.every((m) => m.applied === json[0]!.applied) ? json : null;
@@ -114,7 +114,7 @@ describe('syncobj-admin against syncobj-node', () => {
     await cluster.kill(first!);
     const degraded = await cluster.admin(['-conn', leader, '-health', '-cluster', '-timeout', '2']);
     assert.equal(degraded.code, ExitCode.degraded, degraded.stdout + degraded.stderr);
-    assert.match(degraded.stdout, new RegExp(`^unhealthy: ${first!.replace(/\./g, '\\.')} refused the connection`));
+    assert.match(degraded.stdout, new RegExp(`^degraded: ${first!.replace(/\./g, '\\.')} refused the connection`));
     await cluster.kill(second!);
     const noQuorum = await waitFor('the quorum loss to show', async () => {
       const r = await cluster.admin(['-conn', leader, '-health', '-cluster', '-timeout', '2']);
@@ -124,6 +124,6 @@ describe('syncobj-admin against syncobj-node', () => {
     await cluster.kill(leader);
     const none = await cluster.admin(['-conn', leader, '-status', '-cluster', '-timeout', '1']);
     assert.equal(none.code, ExitCode.unreachable);
-    assert.match(none.stdout, /unreachable/);
+    assert.match(none.stdout, /no member answered/);
   });
 });
