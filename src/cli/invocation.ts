@@ -7,6 +7,7 @@ import { parseAddress, type NodeAddress } from '../client/address.js';
 import type { AdminCommand } from '../client/commands.js';
 import type { WireChoice } from '../client/admin-client.js';
 import { COMMAND_OPTIONS, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, type ParsedOptions } from './options.js';
+import type { PatroniRaft } from './patroni-config.js';
 
 export type Action = { kind: 'command'; command: AdminCommand } | { kind: 'health'; maxLag: number | null };
 
@@ -28,10 +29,17 @@ export interface Invocation {
 
 const WIRES: readonly WireChoice[] = ['auto', 'native', 'pysyncobj'];
 
-export function resolveInvocation(options: ParsedOptions, env: NodeJS.ProcessEnv, isTTY = false): Invocation {
+/** `patroni`: what -patroni read; it fills in -conn, the password and -cluster's seeds when they are not given. */
+export function resolveInvocation(options: ParsedOptions, env: NodeJS.ProcessEnv, isTTY = false, patroni: PatroniRaft | null = null): Invocation {
   const warnings: string[] = [];
-  const conn = options.conn;
-  if (conn === undefined) throw new UsageError('missing -conn HOST:PORT: which node should I talk to?');
+  const conn = options.conn ?? patroni?.selfAddr;
+  if (conn === undefined || conn === null) {
+    throw new UsageError(
+      patroni
+        ? `${patroni.source} has no raft.self_addr (a member without one is read-only and serves no admin port): give -conn HOST:PORT`
+        : 'missing -conn HOST:PORT: which node should I talk to?',
+    );
+  }
   const address = parseAddress(conn);
   if (!address) throw new UsageError(`invalid address to connect: '${conn}' (expected HOST:PORT, port 1-65535)`);
 
@@ -52,10 +60,10 @@ export function resolveInvocation(options: ParsedOptions, env: NodeJS.ProcessEnv
     address,
     action: toAction(given[0]!, options),
     cluster: options.cluster === true,
-    seeds: [],
+    seeds: patroni?.partnerAddrs ?? [],
     wire,
     color: isTTY && options['no-color'] !== true && !env['NO_COLOR'],
-    password: resolvePassword(options, env, warnings),
+    password: resolvePassword(options, env, warnings) ?? patroni?.password ?? null,
     timeoutMs: Math.round(timeoutSeconds * 1000),
     json: options.json === true,
     warnings,
@@ -85,7 +93,7 @@ function toAction(name: (typeof COMMAND_OPTIONS)[number], options: ParsedOptions
   }
 }
 
-/** -pass, then -pass-file, then SYNCOBJ_PASSWORD (set but empty counts as unset); none means the cluster has no password. */
+/** -pass, then -pass-file, then SYNCOBJ_PASSWORD (set but empty counts as unset); null lets -patroni's password apply, or means none. */
 function resolvePassword(options: ParsedOptions, env: NodeJS.ProcessEnv, warnings: string[]): string | null {
   if (options.pass !== undefined && options['pass-file'] !== undefined) throw new UsageError('give -pass or -pass-file, not both');
   if (options.pass !== undefined) return options.pass;

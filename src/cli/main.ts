@@ -43,7 +43,9 @@ async function respond(argv: readonly string[], env: NodeJS.ProcessEnv, io: Outp
     }
     let options: ParsedOptions | null = scanArgs(argv);
     if (options === null) options = await (await import('./full-parser.js')).parseWithYargs(argv);
-    const inv = resolveInvocation(options, env, io.isTTY);
+    // Only -patroni pays for reading YAML; its module loads the parser on demand.
+    const patroni = options.patroni === undefined ? null : await (await import('./patroni-config.js')).readPatroniConfig(options.patroni, env);
+    const inv = resolveInvocation(options, env, io.isTTY, patroni);
     json = inv.json;
     health = inv.action.kind === 'health';
     const keys = new PasswordKeys(inv.password);

@@ -19,6 +19,7 @@ export const OPTIONS = {
   conn: { type: 'string', value: 'HOST:PORT', describe: 'address of the node to talk to', group: 'Connection:' },
   pass: { type: 'string', value: 'PASSWORD', describe: "cluster's password (visible in ps; prefer -pass-file)", group: 'Connection:' },
   'pass-file': { type: 'string', value: 'FILE', describe: 'read the password from FILE (one trailing newline is dropped)', group: 'Connection:' },
+  patroni: { type: 'string', value: 'FILE', describe: "read Patroni's config (and its PATRONI_RAFT_* variables): -conn defaults to raft.self_addr, the password to raft.password, and -cluster also asks raft.partner_addrs", group: 'Connection:' },
   timeout: { type: 'number', value: 'SECONDS', describe: `give up after SECONDS (default ${DEFAULT_TIMEOUT_SECONDS}; at most ${MAX_TIMEOUT_SECONDS}, a day)`, group: 'Connection:' },
   status: { type: 'boolean', describe: "send command 'status' and print the node's state", group: 'Actions:' },
   add: { type: 'string', value: 'HOST:PORT', describe: "send command 'add': add a member to the cluster", group: 'Actions:' },
