@@ -43,6 +43,11 @@ function followedBy(c: MemberView, view: ClusterView): string {
   return `term ${c.term}, followed by ${followersOf(c, view.members).length} of the ${size} member${size === 1 ? '' : 's'} it names`;
 }
 
+function partnersOf(m: MemberView): string {
+  const partners = m.configuration.filter((a) => a !== m.address);
+  return partners.length ? `${partners.join(', ')} as its partners` : 'no partners';
+}
+
 export function judgeCluster(view: ClusterView, maxLag: number | null, barrier: ReadBarrier | null): ClusterVerdict {
   const findings: Finding[] = [];
   const add = (code: ExitCodeValue, member: string | null, short: string, text: string) => findings.push({ code, member, short, text });
@@ -56,7 +61,7 @@ export function judgeCluster(view: ClusterView, maxLag: number | null, barrier: 
   const outsider = view.outsiders.find((m) => m.address === view.seed);
   if (outsider) {
     const of = leader ? `the cluster led by ${leader.address} (term ${leader.term})` : 'the cluster its partners form';
-    add(ExitCode.degraded, outsider.address, 'not a member', `${outsider.address} is not a member of ${of}; it still runs and names ${outsider.configuration.join(', ')} (removed, or never added?)`);
+    add(ExitCode.degraded, outsider.address, 'not a member', `${outsider.address} is not a member of ${of}; it still runs, with ${partnersOf(outsider)} (removed, or never added?)`);
   }
   if (view.claimants.length > 1) {
     const [first, ...others] = view.claimants;
