@@ -28,7 +28,7 @@ export const OPTIONS = {
   transfer: { type: 'string', value: 'HOST:PORT|auto', describe: 'move leadership to that member (auto: the most up-to-date eligible one) and wait until it leads', group: 'Actions:' },
   health: { type: 'boolean', describe: 'exit 0 only if the node answers, sees a leader and has quorum', group: 'Actions:' },
   'max-lag': { type: 'number', value: 'N', describe: "with -health: unhealthy when the node's commit index is more than N behind the leader's", group: 'Actions:' },
-  cluster: { type: 'boolean', describe: 'with -status or -health: every member, found from the one given by -conn', group: 'Actions:' },
+  cluster: { type: 'boolean', describe: "with -status or -health: every member of the leader's configuration, found from -conn; one verdict whichever member is asked", group: 'Actions:' },
   wire: { type: 'string', value: 'auto|native|pysyncobj', describe: "protocol to speak (auto: PySyncObj's, which every node serves; native where only it can answer)", group: 'Connection:' },
   json: { type: 'boolean', describe: 'print machine-readable JSON', group: 'Output:' },
   'no-color': { type: 'boolean', describe: 'no colours (also when NO_COLOR is set or stdout is not a terminal)', group: 'Output:' },
