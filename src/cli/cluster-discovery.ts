@@ -37,7 +37,13 @@ export async function discoverMembers(client: AdminClient, seed: string, partner
   }
   for (let round = 0; round < ROUNDS; round++) {
     const named = new Set<string>();
-    for (const r of replies.values()) if (r.status) for (const m of membersOf(r.status)) named.add(m);
+    for (const r of replies.values()) {
+      if (!r.status) continue;
+      for (const m of membersOf(r.status)) named.add(m);
+      // A member that lost its configuration (restarted empty) still names the leader it follows.
+      const leader = r.status.get('leader');
+      if (typeof leader === 'string' && leader !== '') named.add(leader);
+    }
     const missing = [...named].filter((m) => !replies.has(m));
     if (!missing.length) break;
     await Promise.all(missing.map(ask));

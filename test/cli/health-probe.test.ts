@@ -61,6 +61,18 @@ describe('-health as a probe', () => {
     }
   });
 
+  test('-cluster also asks the leader a member follows, when its status names no partners', async () => {
+    const leader = await startFakeNode(null, () => new Map<string, PyValue>([['self', leader.address], ['state', 2], ['leader', leader.address], ['has_quorum', true], ['raft_term', 2], [`partner_node_status_server_${empty.address}`, 2]]));
+    const empty = await startFakeNode(null, () => new Map<string, PyValue>([['self', empty.address], ['state', 0], ['leader', leader.address], ['has_quorum', true], ['raft_term', 2]]));
+    try {
+      const io = capture();
+      assert.equal(await main(['-conn', empty.address, '-health', '-cluster', '-timeout', '2'], {}, io), ExitCode.ok, io.stdout + io.stderr);
+      assert.equal(io.stdout, `healthy: 2 members, leader ${leader.address} in term 2\n`);
+    } finally {
+      await Promise.all([leader.close(), empty.close()]);
+    }
+  });
+
   test('a healthy -health -json has the same three keys first', async () => {
     const io = capture();
     assert.equal(await main(['-conn', nodeLike.address, '-health', '-json', '-wire', 'pysyncobj'], {}, io), ExitCode.ok);

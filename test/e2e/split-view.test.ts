@@ -57,6 +57,9 @@ describe('split views on syncobj-node', () => {
       assert.match(itself.stdout, /^healthy: 1 member, .*can speak only for itself/);
     } else {
       for (const { r } of settled.answers) assert.match(r.stdout, /^healthy: 4 members, /);
+      // Asked directly, the follower that knows no partners finds the cluster through its leader.
+      const itself = await cli(lone, ['-health', '-cluster']);
+      assert.equal(itself.code, ExitCode.ok, itself.stdout + itself.stderr);
     }
     // Back to three members for the next case.
     await cluster.kill(lone);
