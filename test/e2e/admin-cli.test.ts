@@ -101,7 +101,8 @@ describe('syncobj-admin against syncobj-node', () => {
     const child = cluster.children.get(voter)!;
     process.kill(child.pid!, 'SIGSTOP');
     try {
-      const frozen = await cluster.admin(['-conn', voter, '-status', '-timeout', '0.5']);
+      // 2 s: the deadline also covers the connect and key derivation, slow on a loaded 2-core machine.
+      const frozen = await cluster.admin(['-conn', voter, '-status', '-timeout', '2']);
       assert.equal(frozen.code, ExitCode.timeout, frozen.stderr);
     } finally {
       process.kill(child.pid!, 'SIGCONT');
