@@ -31,6 +31,7 @@ export function memberJson(m: MemberView): Record<string, unknown> {
     lag: m.lag,
     connected: m.connected,
     election_mode: m.mode,
+    drained: m.status?.get('drained') ?? null,
     applied_digest: m.digest,
     diverged: m.diverged,
     error: m.error,
@@ -56,7 +57,7 @@ export async function renderClusterTable(view: ClusterView, color: boolean): Pro
       text(m.applied),
       text(m.lag),
       m.connected === null ? '-' : m.connected ? 'yes' : 'no',
-      m.mode ?? '-',
+      m.mode === null ? '-' : m.status?.get('drained') === true ? `${m.mode} (drained)` : m.mode,
       m.digest ? m.digest.slice(0, 12) : '-',
       note(m),
     ].map((cell) => paint(cell)));

@@ -9,7 +9,7 @@ export interface MemberView {
   status: StatusMap | null;
   /** Why there is no status: the error the client raised. */
   error: string | null;
-  role: 'leader' | 'follower' | 'candidate' | 'unknown' | 'unreachable';
+  role: 'leader' | 'follower' | 'candidate' | 'learner (catching up)' | 'unknown' | 'unreachable';
   term: bigint | null;
   commit: bigint | null;
   applied: bigint | null;
@@ -98,6 +98,7 @@ export function buildView(results: Map<string, { status: StatusMap | null; error
     if (leader?.status && m !== leader) {
       const link = leader.status.get(`partner_node_status_server_${m.address}`);
       m.connected = link === undefined ? null : link === 2;
+      if (leader.status.has(`learner_node_status_server_${m.address}`)) m.role = 'learner (catching up)';
     } else if (m === leader) {
       m.connected = true;
     }
