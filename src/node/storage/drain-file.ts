@@ -3,7 +3,7 @@
 
 import { join } from 'node:path';
 import type { ElectionMode } from '../../raft/types.js';
-import { isNotFound, syncDir, writeFileAtomic } from './atomic-file.js';
+import { isNotFound, readFileIfPresent, syncDir, writeFileAtomic } from './atomic-file.js';
 import { StorageError } from './storage-error.js';
 import type { StorageFs } from './storage-fs.js';
 
@@ -22,14 +22,8 @@ export async function writeDrainRecord(fsx: StorageFs, dir: string, record: Drai
 
 /** null when the member is not drained. Any content counts as a drain, so an operator may drain a stopped member with touch(1). */
 export async function readDrainRecord(fsx: StorageFs, dir: string): Promise<DrainRecord | null> {
-  const path = join(dir, DRAIN_FILE);
-  let raw: Buffer;
-  try {
-    raw = await fsx.readFile(path);
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw StorageError.fromIo('reading', path, err);
-  }
+  const raw = await readFileIfPresent(fsx, join(dir, DRAIN_FILE));
+  if (raw === null) return null;
   let before: unknown;
   try {
     before = (JSON.parse(raw.toString('utf8')) as { before?: unknown }).before;
