@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExitCode } from '../../src/errors.js';
 import { ADMIN_BIN } from '../support/node-cluster.js';
-import { freePort, run, waitFor } from '../support/processes.js';
+import { freePort, run, waitFor, type RunResult } from '../support/processes.js';
 import { NodeCluster } from './node-cluster.js';
 
 const admin = (args: string[]) => run(process.execPath, [ADMIN_BIN, ...args], { timeoutMs: 40_000 });
@@ -39,14 +39,25 @@ describe('-add of a member that starts afterwards', () => {
   });
 
   test('-wait: exit 5 naming the learner when it does not come up in time', async () => {
-    const leader = await cluster.waitForLeader();
-    const follower = cluster.addresses.find((a) => a !== leader)!;
-    const never = `127.0.0.1:${await freePort()}`;
-    const r = await admin(['-conn', follower, '-add', never, '-wait', '1']);
-    assert.equal(r.code, ExitCode.timeout, r.stdout + r.stderr);
-    assert.equal(r.stdout, `SUCCESS ADD ${never}\n`);
-    assert.match(r.stderr, new RegExp(`${pattern(never)} was added and is still catching up as a learner after 1 s`));
-    assert.equal(String(await cluster.admin(leader, 'remove', never)), `SUCCESS REMOVE ${never}`);
+    let never = '';
+    let r: RunResult | null = null;
+    const failures: string[] = [];
+    // Sent to a follower, -add is forwarded to the leader; on a loaded machine a leader change may make
+    // that fail honestly (FAIL ADD, the reason in the node's log). What is tested here is the wait.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const leader = await cluster.waitForLeader();
+      const follower = cluster.addresses.find((a) => a !== leader)!;
+      never = `127.0.0.1:${await freePort()}`;
+      r = await admin(['-conn', follower, '-add', never, '-wait', '1']);
+      if (r.code !== ExitCode.commandFailed) break;
+      failures.push(`${r.stdout.trim()} (${follower}: ${cluster.logOf(follower).split('\n').filter((l) => l.includes('forward') || l.includes('membership')).slice(-2).join(' | ')})`);
+      await cluster.admin(await cluster.waitForLeader(), 'remove', never).catch(() => undefined);
+    }
+    if (failures.length > 0) process.stderr.write(`# -add failed honestly and was retried: ${failures.join('; ')}\n`);
+    assert.equal(r!.code, ExitCode.timeout, r!.stdout + r!.stderr + failures.join('; '));
+    assert.equal(r!.stdout, `SUCCESS ADD ${never}\n`);
+    assert.match(r!.stderr, new RegExp(`${pattern(never)} was added and is still catching up as a learner after 1 s`));
+    assert.equal(String(await cluster.admin(await cluster.waitForLeader(), 'remove', never)), `SUCCESS REMOVE ${never}`);
   });
 
   test('-wait: returns 0 once the member started while it waits is a voter', async () => {
