@@ -16,6 +16,7 @@ export function memberJson(m: MemberView): Record<string, unknown> {
     lag: m.lag,
     connected: m.connected,
     election_mode: m.mode,
+    drained: m.status?.get('drained') ?? null,
     applied_digest: m.digest,
     diverged: m.diverged,
     error: m.error,

@@ -27,7 +27,7 @@ function columns(digestWidth: number, notes: Map<MemberView, string>): Column[] 
     { head: 'applied', cell: (m) => num(m.applied), right: true },
     { head: 'lag', cell: (m) => num(m.lag), right: true },
     { head: 'link', cell: (m) => (m.connected === null ? '-' : m.connected ? 'yes' : 'no'), optional: true },
-    { head: 'mode', cell: (m) => m.mode ?? '-', optional: true },
+    { head: 'mode', cell: (m) => (m.status?.get('drained') === true ? 'drained' : (m.mode ?? '-')), optional: true },
     { head: 'digest', cell: (m) => (m.digest ? m.digest.slice(0, digestWidth) : '-'), optional: true },
     { head: 'note', cell: (m) => notes.get(m) ?? '', optional: true },
   ];

@@ -16,7 +16,7 @@ export interface StatusReply {
 }
 export type StatusReplies = Map<string, StatusReply>;
 
-export type Role = 'leader' | 'follower' | 'candidate' | 'unknown' | 'unreachable' | 'read-only' | 'not a member';
+export type Role = 'leader' | 'follower' | 'candidate' | 'learner (catching up)' | 'unknown' | 'unreachable' | 'read-only' | 'not a member';
 
 export interface MemberView {
   /** HOST:PORT; for a read-only member, which has none, `read-only #ID`. */
@@ -132,6 +132,7 @@ export function buildView(replies: StatusReplies, seed: string): ClusterView {
     else if (leader?.status) {
       const link = leader.status.get(`partner_node_status_server_${m.address}`);
       m.connected = link === undefined ? null : link === 2;
+      if (leader.status.has(`learner_node_status_server_${m.address}`)) m.role = 'learner (catching up)';
     }
   }
   markDivergence(members);

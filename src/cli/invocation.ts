@@ -9,7 +9,7 @@ import type { WireChoice } from '../client/admin-client.js';
 import { COMMAND_OPTIONS, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, type ParsedOptions } from './options.js';
 import type { PatroniRaft } from './patroni-config.js';
 
-export type Action = { kind: 'command'; command: AdminCommand } | { kind: 'health'; maxLag: number | null };
+export type Action = { kind: 'command'; command: AdminCommand } | { kind: 'health'; maxLag: number | null } | { kind: 'drain'; drained: boolean };
 
 export interface Invocation {
   address: NodeAddress;
@@ -22,6 +22,8 @@ export interface Invocation {
   color: boolean;
   password: string | null;
   timeoutMs: number;
+  /** -wait: how long to keep asking until the command's outcome is complete; null to return at once. */
+  waitMs: number | null;
   json: boolean;
   /** Said on stderr before anything else; never fatal. */
   warnings: string[];
@@ -44,16 +46,24 @@ export function resolveInvocation(options: ParsedOptions, env: NodeJS.ProcessEnv
   if (!address) throw new UsageError(`invalid address to connect: '${conn}' (expected HOST:PORT, port 1-65535)`);
 
   const given = COMMAND_OPTIONS.filter((name) => options[name] !== undefined && options[name] !== false);
-  if (given.length === 0) throw new UsageError('invalid command: give one of -status, -add, -remove, -set_version, -transfer, -health');
+  if (given.length === 0) throw new UsageError('invalid command: give one of -status, -add, -remove, -set_version, -transfer, -drain, -undrain, -health');
   if (given.length > 1) throw new UsageError(`give one command, not ${given.map((n) => '-' + n).join(' and ')}`);
   if (options['max-lag'] !== undefined && given[0] !== 'health') throw new UsageError('-max-lag goes with -health');
   if (options.cluster && given[0] !== 'status' && given[0] !== 'health') throw new UsageError('-cluster goes with -status or -health');
+  if (options.wait !== undefined && given[0] !== 'add') throw new UsageError('-wait goes with -add');
   const wire = (options.wire ?? 'auto') as WireChoice;
   if (!WIRES.includes(wire)) throw new UsageError(`-wire must be auto, native or pysyncobj, not '${options.wire}'`);
+  if (wire === 'pysyncobj' && (given[0] === 'drain' || given[0] === 'undrain')) {
+    throw new UsageError(`-${given[0]} is a syncobj-node command on its native wire; -wire pysyncobj cannot carry it`);
+  }
 
   const timeoutSeconds = options.timeout ?? DEFAULT_TIMEOUT_SECONDS;
   if (!(timeoutSeconds > 0 && timeoutSeconds <= MAX_TIMEOUT_SECONDS)) {
     throw new UsageError(`-timeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS} (a day), not ${timeoutSeconds}`);
+  }
+  const waitSeconds = options.wait ?? null;
+  if (waitSeconds !== null && !(waitSeconds > 0 && waitSeconds <= MAX_TIMEOUT_SECONDS)) {
+    throw new UsageError(`-wait must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS} (a day), not ${waitSeconds}`);
   }
 
   return {
@@ -65,6 +75,7 @@ export function resolveInvocation(options: ParsedOptions, env: NodeJS.ProcessEnv
     color: isTTY && options['no-color'] !== true && !env['NO_COLOR'],
     password: resolvePassword(options, env, warnings) ?? patroni?.password ?? null,
     timeoutMs: Math.round(timeoutSeconds * 1000),
+    waitMs: waitSeconds === null ? null : Math.round(waitSeconds * 1000),
     json: options.json === true,
     warnings,
   };
@@ -79,6 +90,9 @@ function toAction(name: (typeof COMMAND_OPTIONS)[number], options: ParsedOptions
       if (!Number.isSafeInteger(version)) throw new UsageError(`-set_version needs a whole number, not ${version}`);
       return { kind: 'command', command: { kind: 'set_version', version } };
     }
+    case 'drain':
+    case 'undrain':
+      return { kind: 'drain', drained: name === 'drain' };
     case 'health': {
       const maxLag = options['max-lag'] ?? null;
       if (maxLag !== null && !(Number.isSafeInteger(maxLag) && maxLag >= 0)) throw new UsageError(`-max-lag needs a whole number of entries, not ${maxLag}`);

@@ -26,8 +26,11 @@ export const OPTIONS = {
   remove: { type: 'string', value: 'HOST:PORT', describe: "send command 'remove': remove a member from the cluster", group: 'Actions:' },
   set_version: { type: 'number', value: 'N', describe: 'set the cluster code version', group: 'Actions:' },
   transfer: { type: 'string', value: 'HOST:PORT|auto', describe: 'move leadership to that member (auto: the most up-to-date eligible one) and wait until it leads', group: 'Actions:' },
+  drain: { type: 'boolean', describe: "before maintenance: the node never leads (election mode voter, kept across its restart); if it leads, it hands leadership over first (syncobj-node only)", group: 'Actions:' },
+  undrain: { type: 'boolean', describe: 'after maintenance: the node returns to the election mode it had before -drain', group: 'Actions:' },
   health: { type: 'boolean', describe: 'exit 0 only if the node answers, sees a leader and has quorum', group: 'Actions:' },
   'max-lag': { type: 'number', value: 'N', describe: "with -health: unhealthy when the node's commit index is more than N behind the leader's", group: 'Actions:' },
+  wait: { type: 'number', value: 'SECONDS', describe: 'keep asking until done or SECONDS have passed (with -add: until the new member is a voter)', group: 'Actions:' },
   cluster: { type: 'boolean', describe: "with -status or -health: every member of the leader's configuration, found from -conn; one verdict whichever member is asked", group: 'Actions:' },
   wire: { type: 'string', value: 'auto|native|pysyncobj', describe: "protocol to speak (auto: PySyncObj's, which every node serves; native where only it can answer)", group: 'Connection:' },
   json: { type: 'boolean', describe: 'print machine-readable JSON', group: 'Output:' },
@@ -39,6 +42,6 @@ export type OptionName = keyof typeof OPTIONS;
 type ValueOf<T extends OptionType> = T extends 'boolean' ? boolean : T extends 'number' ? number : string;
 export type ParsedOptions = { -readonly [K in OptionName]?: ValueOf<(typeof OPTIONS)[K]['type']> };
 
-export const COMMAND_OPTIONS = ['status', 'add', 'remove', 'set_version', 'transfer', 'health'] as const satisfies readonly OptionName[];
+export const COMMAND_OPTIONS = ['status', 'add', 'remove', 'set_version', 'transfer', 'drain', 'undrain', 'health'] as const satisfies readonly OptionName[];
 
 

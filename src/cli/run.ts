@@ -12,8 +12,10 @@ export async function runInvocation(inv: Invocation, keys: PasswordKeys, io: Out
   const { action } = inv;
   // Each command beyond a single reply loads its own modules: -status pays for none of them.
   if (action.kind === 'health') return (await import('./commands/health.js')).runHealth(inv, action.maxLag, client, io);
+  if (action.kind === 'drain') return (await import('./commands/drain.js')).runDrain(inv, action.drained, client, io);
   const { command } = action;
   if (command.kind === 'transfer') return (await import('./commands/transfer.js')).runTransfer(inv, command.node, client, io);
+  if (command.kind === 'add') return (await import('./commands/add.js')).runAdd(inv, command.node, client, io);
   if (command.kind === 'status' && inv.cluster) return (await import('./commands/cluster-status.js')).runClusterStatus(inv, client, io);
   if (command.kind === 'status') {
     const status = await client.status(inv.address);

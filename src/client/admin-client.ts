@@ -38,6 +38,18 @@ export interface ReadBarrier {
   reason?: string;
 }
 
+/** What a syncobj-node says after a drain or undrain (native wire only). */
+export interface DrainReply {
+  ok: boolean;
+  /** 'SUCCESS DRAIN <member>' or 'FAIL DRAIN <member>: <reason>' (UNDRAIN likewise). */
+  text: string;
+  electionMode: string | null;
+  /** Who leads, as the member knows it; after a hand-over, the member that took over. */
+  leader: string | null;
+  /** The member led and handed leadership over before answering. */
+  handedOver: boolean;
+}
+
 /**
  * One request to one member. Failures are the CLI's typed errors (ConnectError, AuthError,
  * ProtocolError, TimeoutError, UsageError), each with the exit code syncobj-admin reports for it.
@@ -82,6 +94,25 @@ export class AdminClient {
    */
   prepareNative(): void {
     this.keys.native.catch(() => undefined);
+  }
+
+  /**
+   * syncobj-node only: drains the member (election mode voter, kept across its restart; a leader hands
+   * over first) or undrains it. Never send it to PySyncObj: an unknown command stops a 0.3.11 node's Raft.
+   */
+  async setDrained(member: MemberAddress, drained: boolean, timeoutMs = this.timeoutMs): Promise<DrainReply> {
+    const address = toAddress(member);
+    const { nativeExchange } = await import('./native-transport.js');
+    const cmd = drained ? 'drain' : 'undrain';
+    const reply = await nativeExchange({ cmd }, address, this.keys.native, new Deadline(timeoutMs));
+    if (typeof reply === 'string' || typeof reply['text'] !== 'string') throw new ProtocolError(`${address.text} answered '${cmd}' with something that is not a drain reply`);
+    return {
+      ok: reply['ok'] === true,
+      text: reply['text'],
+      electionMode: typeof reply['election_mode'] === 'string' ? reply['election_mode'] : null,
+      leader: typeof reply['leader'] === 'string' ? reply['leader'] : null,
+      handedOver: reply['handed_over'] === true,
+    };
   }
 
   /** syncobj-node only: the member asks the leader to confirm its quorum now. */

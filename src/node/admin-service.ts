@@ -1,10 +1,11 @@
 // The admin commands, answered as PySyncObj answers them: status, add, remove, set_version, transfer,
-// and read_barrier (native only). Membership changes and transfers run on the leader; a follower
+// and, native only, read_barrier, drain and undrain. Membership changes and transfers run on the leader; a follower
 // forwards them there over the native wire and relays the leader's reply.
 
 import { parseAddress } from '../client/address.js';
 import type { NodeId } from '../raft/index.js';
 import type { AdminCommandName } from '../wire/native/admin-messages.js';
+import type { DrainControl } from './drain-control.js';
 import type { EventLog } from './event-log.js';
 import type { RaftRuntime } from './raft-runtime.js';
 import { buildStatus, type StatusEntries } from './status-report.js';
@@ -13,6 +14,7 @@ export type AdminAnswer = { kind: 'status'; entries: StatusEntries } | { kind: '
 
 export interface AdminContext {
   runtime: RaftRuntime;
+  drain: DrainControl;
   log: EventLog;
   /** The other members as this node knows them. */
   partners: () => NodeId[];
@@ -36,6 +38,7 @@ export class AdminService {
       leaderCommit: runtime.leaderCommit,
       uptimeSeconds: Math.floor((performance.now() - runtime.startedAt) / 1000),
       appliedDigest: runtime.kv.digestHex,
+      drained: this.ctx.drain.drained,
       storageFault: runtime.storageFault,
     });
   }
@@ -57,6 +60,10 @@ export class AdminService {
         return text(await this.#transfer(String(arg ?? ''), relayed));
       case 'read_barrier':
         return { kind: 'object', value: await this.#readBarrier() };
+      case 'drain':
+        return { kind: 'object', value: await this.#drain() };
+      case 'undrain':
+        return { kind: 'object', value: await this.#undrain() };
     }
   }
 
@@ -128,6 +135,33 @@ export class AdminService {
     const outcome = await this.ctx.runtime.transfer(target);
     if (outcome.ok) return `SUCCESS TRANSFER ${outcome.leader}`;
     return `${fail}: ${outcome.reason}`;
+  }
+
+  async #drain(): Promise<Record<string, string | boolean | null>> {
+    const { runtime, log } = this.ctx;
+    const self = runtime.raft.id;
+    const outcome = await this.ctx.drain.drain();
+    if (!outcome.ok) log.event('drain', `drain refused: ${outcome.reason}`);
+    return {
+      ok: outcome.ok,
+      text: outcome.ok ? `SUCCESS DRAIN ${self}` : `FAIL DRAIN ${self}: ${outcome.reason}`,
+      election_mode: runtime.raft.mode,
+      leader: outcome.ok ? outcome.leader : runtime.raft.softState().leader,
+      handed_over: outcome.ok && outcome.handedOver,
+    };
+  }
+
+  async #undrain(): Promise<Record<string, string | boolean | null>> {
+    const { runtime } = this.ctx;
+    const self = runtime.raft.id;
+    const outcome = await this.ctx.drain.undrain();
+    return {
+      ok: outcome.ok,
+      text: outcome.ok ? `SUCCESS UNDRAIN ${self}` : `FAIL UNDRAIN ${self}: ${outcome.reason}`,
+      election_mode: runtime.raft.mode,
+      leader: runtime.raft.softState().leader,
+      handed_over: false,
+    };
   }
 
   async #readBarrier(): Promise<Record<string, string | number | boolean | null>> {

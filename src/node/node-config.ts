@@ -34,7 +34,8 @@ Member options:
   --data-dir DIR              where the log, hard state and snapshots live (created 0700)
   --password-file FILE        cluster password (or SYNCOBJ_PASSWORD); must not be world-readable
   --join                      join an existing cluster: wait to be added with 'syncobj-admin -add'
-  --election-mode MODE        candidate (default), voter (never leads), manual (leads only on transfer)
+  --election-mode MODE        candidate (default), voter (never leads), manual (leads only on transfer);
+                              a drain (syncobj-admin -drain, kept in the data dir) means voter until undrained
   --fsync always|never        fsync before acknowledging (default always)
   --no-transfer-on-stop       on SIGTERM, do not hand leadership over first
   --compact-every N           snapshot and compact after N applied entries (default 10000)

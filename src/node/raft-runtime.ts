@@ -148,6 +148,13 @@ export class RaftRuntime {
     }
   }
 
+  /** The member's election mode from now on (a drain or undrain); the core refuses to leave no member able to lead. */
+  setElectionMode(mode: ElectionMode): Outcome<object> {
+    const result = this.raft.setElectionMode(mode);
+    this.#schedule();
+    return result;
+  }
+
   /**
    * A linearizable read point (ReadIndex, thesis 6.4): resolves once the leader confirmed its quorum
    * after the read arrived and this member has applied up to the index the leader named.

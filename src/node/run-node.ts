@@ -7,6 +7,7 @@ import { deriveNativeKey } from '../wire/native/index.js';
 import { derivePysyncobjKey } from '../wire/pysyncobj/index.js';
 import { parseAddress } from '../client/address.js';
 import { AdminService } from './admin-service.js';
+import { DrainControl, startingMode } from './drain-control.js';
 import { serveClient } from './client-session.js';
 import { EventLog } from './event-log.js';
 import { adminRequest } from '../client/native-connection.js';
@@ -67,7 +68,7 @@ export async function startNode(config: NodeConfig, env: NodeJS.ProcessEnv): Pro
   const runtime = new RaftRuntime({
     self: config.self,
     voters: config.join ? [] : [config.self, ...config.partners],
-    electionMode: config.electionMode,
+    electionMode: startingMode(config.electionMode, recovered.drain),
     tickMs: config.tickMs,
     electionTicks: config.electionTicks,
     heartbeatTicks: config.heartbeatTicks,
@@ -83,8 +84,10 @@ export async function startNode(config: NodeConfig, env: NodeJS.ProcessEnv): Pro
     const members = [...s.voters, ...s.learners].filter((id) => id !== config.self);
     return members.length > 0 || s.voters.includes(config.self) ? members : config.partners;
   };
+  const drain = new DrainControl({ runtime, storage, configuredMode: config.electionMode, recovered: recovered.drain, log });
   const admin = new AdminService({
     runtime,
+    drain,
     log,
     partners,
     isConnected: (peer) => peers.isConnected(peer),
@@ -118,7 +121,7 @@ export async function startNode(config: NodeConfig, env: NodeJS.ProcessEnv): Pro
   log.event(
     'start',
     `listening on ${config.self}; term ${raft.term}, ${recovered.entries.length} entries after snapshot ${raft.snapshotIndex}; ` +
-      `voters ${raft.voters.join(',') || '(none yet: waiting to be added)'}; mode ${config.electionMode}; fsync ${config.fsync}; ` +
+      `voters ${raft.voters.join(',') || '(none yet: waiting to be added)'}; mode ${runtime.raft.mode}${recovered.drain ? ` (drained; configured ${config.electionMode})` : ''}; fsync ${config.fsync}; ` +
       `password ${password === null ? 'none' : 'set'}`,
   );
   peers.ensure(config.partners);

@@ -24,6 +24,8 @@ export interface StatusInput {
   uptimeSeconds: number;
   appliedDigest: string;
   storageFault: string | null;
+  /** An operator drained the member (syncobj-admin -drain): it stays in voter mode until undrained. */
+  drained: boolean;
 }
 
 const STATE: Record<string, number> = { follower: 0, learner: 0, preCandidate: 1, candidate: 1, leader: 2 };
@@ -35,6 +37,8 @@ export function buildStatus(input: StatusInput): StatusEntries {
   out.push(['version', NODE_VERSION], ['revision', 'deprecated'], ['self', node(raft.id)], ['state', STATE[raft.role] ?? 0]);
   out.push(['leader', node(raft.leader)], ['has_quorum', raft.hasQuorum], ['partner_nodes_count', input.partners.length]);
   for (const peer of input.partners) out.push([`partner_node_status_server_${peer}`, input.isConnected(peer) ? 2 : 0]);
+  // Learners are partners too; these keys say which of them still catch up before their promotion to voter.
+  for (const peer of raft.learners) if (peer !== raft.id) out.push([`learner_node_status_server_${peer}`, input.isConnected(peer) ? 2 : 0]);
   out.push(['readonly_nodes_count', 0], ['log_len', raft.logLength], ['last_applied', input.lastApplied]);
   out.push(['commit_idx', raft.commit], ['raft_term', raft.term]);
   const tracked = raft.role === 'leader' ? raft.peers.filter((p) => p.next !== null) : [];
@@ -44,7 +48,7 @@ export function buildStatus(input: StatusInput): StatusEntries {
   for (const p of tracked) out.push([`match_idx_server_${p.id}`, p.match ?? 0]);
   out.push(['leader_commit_idx', input.leaderCommit], ['uptime', input.uptimeSeconds]);
   out.push(['self_code_version', raft.supportedCodeVersion], ['enabled_code_version', raft.enabledCodeVersion]);
-  out.push(['election_mode', raft.electionMode], ['voted_for', node(raft.vote)], ['applied_digest', input.appliedDigest]);
+  out.push(['election_mode', raft.electionMode], ['drained', input.drained], ['voted_for', node(raft.vote)], ['applied_digest', input.appliedDigest]);
   out.push(['storage_fault', input.storageFault]);
   return out;
 }

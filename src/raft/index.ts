@@ -8,7 +8,7 @@
  * every tick interval:  node.tick();
  * on a message:         node.step(decode(bytes));
  * on a client request:  node.propose(data, id) | proposeConfChange({type, node}, id) | proposeVersion(n, id)
- *                       | transferLeadership(target | 'auto', id) | readIndex(id) | campaign()
+ *                       | transferLeadership(target | 'auto', id) | readIndex(id) | campaign() | setElectionMode(mode)
  * then, until it returns null:
  *   const rd = node.ready();
  *   1. persist rd.snapshot (restore the state machine from it), rd.entries (truncate stored entries from
@@ -20,18 +20,20 @@
  * Call node.compact(appliedIndex, stateMachineBytes) now and then and persist the snapshot it returns.
  * ```
  *
- * Election modes (Tarantool PR 12696) are per member and fixed at construction: `candidate` campaigns after
+ * Election modes (Tarantool PR 12696) are per member, set at construction and changed by `setElectionMode`
+ * (an operator's drain makes a member `voter` before maintenance): `candidate` campaigns after
  * a randomized election timeout; `manual` campaigns only when a transfer's TimeoutNow asks it to, or when
  * the operator calls `campaign()` (promote; needed when a manual member holds the longest log and no leader
  * is left to transfer from); `voter` never campaigns and is refused as a transfer target. All three vote
- * and count in quorums.
+ * and count in quorums. `setElectionMode('voter')` is refused when no other voter is known to be able to lead.
  *
  * Every message carries its sender's election mode and supported code version, so a leader knows them for
  * every member it has heard from: `status().peers` shows them, transfers refuse known `voter` targets, and
  * `proposeVersion` refuses until every member's supported version is known.
  *
  * Membership: `add` appends a config entry making the node a learner; the leader promotes it to voter once
- * its log has caught up with the commit index; the `confChange` result arrives when the promotion commits.
+ * its log has caught up with the commit index; the `confChange` result arrives when the learner entry commits
+ * (as PySyncObj answers `add`), whether or not the new member runs yet.
  * A node joining an existing cluster is started with `voters: []` and empty storage. Removing the leader
  * first transfers leadership to the most up-to-date eligible voter, then forwards the removal to it.
  * Config entries carry the whole membership and take effect when appended (thesis 4.1), so `status()`

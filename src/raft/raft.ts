@@ -96,9 +96,14 @@ export interface RaftStatus {
 
 type OutgoingMessage = Omit<Message, 'from' | 'term' | 'mode' | 'supportedCodeVersion'> & { term?: number };
 
+/** `candidate` and `manual` members can lead (manual through a transfer or a promote); `voter` never does. */
+function ableToLead(mode: ElectionMode | undefined): boolean {
+  return mode === 'candidate' || mode === 'manual';
+}
+
 export class RaftNode {
   readonly id: NodeId;
-  readonly mode: ElectionMode;
+  #mode: ElectionMode;
   private readonly electionTicks: number;
   private readonly heartbeatTicks: number;
   private readonly random: () => number;
@@ -151,7 +156,7 @@ export class RaftNode {
 
   constructor(config: RaftConfig) {
     this.id = config.id;
-    this.mode = config.electionMode ?? 'candidate';
+    this.#mode = config.electionMode ?? 'candidate';
     this.electionTicks = config.electionTicks ?? 10;
     this.heartbeatTicks = config.heartbeatTicks ?? 1;
     if (this.heartbeatTicks >= this.electionTicks) throw new RangeError('heartbeatTicks must be below electionTicks');
@@ -273,10 +278,34 @@ export class RaftNode {
    * depose a live leader. Refused for `voter` members and for non-voters.
    */
   campaign(): { ok: true } | { ok: false; reason: string } {
-    if (this.mode === 'voter') return { ok: false, reason: `${this.id} is in voter election mode and never becomes leader` };
+    if (this.#mode === 'voter') return { ok: false, reason: `${this.id} is in voter election mode and never becomes leader` };
     if (!this.promotable()) return { ok: false, reason: `${this.id} is not a voter` };
     if (this.role === 'leader') return { ok: false, reason: `${this.id} is already the leader` };
     this.startElection(this.preVote ? 'preElection' : 'election');
+    return { ok: true };
+  }
+
+  /** This member's election mode: set at construction, changed at runtime by `setElectionMode`. */
+  get mode(): ElectionMode {
+    return this.#mode;
+  }
+
+  /**
+   * Changes this member's election mode at runtime: an operator's drain before maintenance makes it
+   * `voter` (issue 10). Peers learn the new mode from this member's next message. Becoming `voter`
+   * abandons a campaign in progress; a leader keeps leading until the shell hands leadership over.
+   * Refused when a voter member turns `voter` while no other voter is known to be able to lead, since
+   * the cluster could then never elect again: a leader knows every member's mode from its replies, a
+   * follower at least the leader's.
+   */
+  setElectionMode(mode: ElectionMode): { ok: true } | { ok: false; reason: string } {
+    if (mode === this.#mode) return { ok: true };
+    if (mode === 'voter' && this.promotable()) {
+      const able = this.membership.voters.filter((id) => id !== this.id && ableToLead(this.peers.get(id)?.mode));
+      if (able.length === 0) return { ok: false, reason: `${this.id} is the last voter known to be able to lead: the others are in voter mode or have not been heard from` };
+    }
+    this.#mode = mode;
+    if (mode === 'voter' && (this.role === 'candidate' || this.role === 'preCandidate')) this.becomeFollower(this.term, null);
     return { ok: true };
   }
 
@@ -422,7 +451,7 @@ export class RaftNode {
       lastIndex: this.log.lastIndex(),
       snapshotIndex: this.log.snapshotIndex,
       logLength: this.log.entries.length,
-      electionMode: this.mode,
+      electionMode: this.#mode,
       voters: [...voters],
       learners: [...this.membership.learners],
       enabledCodeVersion: this.enabledCodeVersion,
@@ -567,7 +596,7 @@ export class RaftNode {
     }
     if (this.electionElapsed < this.randomizedElectionTimeout) return;
     this.electionElapsed = 0;
-    if (this.promotable() && this.mode === 'candidate') {
+    if (this.promotable() && this.#mode === 'candidate') {
       this.startElection(this.preVote ? 'preElection' : 'election');
     } else {
       // voter and manual members never campaign on their own (Tarantool PR 12696); they only forget the leader.
@@ -667,7 +696,7 @@ export class RaftNode {
       case 'timeoutNow':
         // Campaign at once, whatever our mode except `voter`: the term bump makes every message of the old
         // term stale, so the old leader's heartbeats cannot cancel it (PySyncObj PR 200).
-        if (m.from === this.lead && this.promotable() && this.mode !== 'voter') this.startElection('transfer');
+        if (m.from === this.lead && this.promotable() && this.#mode !== 'voter') this.startElection('transfer');
         return;
       default:
         return;
@@ -895,7 +924,7 @@ export class RaftNode {
   private resolveAppended(): void {
     if (this.appended.size === 0) return;
     this.results.push(
-      ...this.appended.resolve(this.log.committed, (i) => this.log.term(i), () => this.membershipAt(this.log.committed).membership),
+      ...this.appended.resolve(this.log.committed, (i) => this.log.term(i)),
     );
   }
 
@@ -980,8 +1009,7 @@ export class RaftNode {
 
   private recordAppended(request: HeldRequest, index: number, term: number): void {
     const base = { requestId: request.requestId, kind: request.kind, index, term };
-    if (request.kind === 'config') this.appended.add({ ...base, change: decodeConfChange(request.data) });
-    else if (request.kind === 'version') this.appended.add({ ...base, version: decodeCodeVersion(request.data) });
+    if (request.kind === 'version') this.appended.add({ ...base, version: decodeCodeVersion(request.data) });
     else this.appended.add(base);
   }
 
@@ -1088,7 +1116,7 @@ export class RaftNode {
     let bestKey: [number, number] = [-1, -1];
     for (const id of [...this.membership.voters].sort()) {
       const mode = this.peers.get(id)?.mode;
-      if (id === this.id || mode === undefined || mode === 'voter') continue;
+      if (id === this.id || !ableToLead(mode)) continue;
       const pr = this.progress.get(id);
       const key: [number, number] = [pr?.match ?? 0, pr?.recentActive ? 1 : 0];
       if (key[0] > bestKey[0] || (key[0] === bestKey[0] && key[1] > bestKey[1])) {
@@ -1137,7 +1165,7 @@ export class RaftNode {
     const msg = m as Message;
     msg.from = this.id;
     msg.term = m.term ?? this.term;
-    msg.mode = this.mode;
+    msg.mode = this.#mode;
     msg.supportedCodeVersion = this.supportedCodeVersion;
     this.msgs.push(msg);
   }

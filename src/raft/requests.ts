@@ -1,7 +1,6 @@
 // Bookkeeping of requests made on this node until the log decides them: appended, forwarded or held.
 import type { RequestId, RequestKind } from './messages.js';
 import type { RaftResult } from './results.js';
-import type { ConfChange, Membership } from './membership.js';
 import type { NodeId } from './types.js';
 
 /** A request not yet in any log: held by a transferring leader, or waiting to be forwarded. */
@@ -19,7 +18,6 @@ export interface AppendedRequest {
   kind: RequestKind;
   index: number;
   term: number;
-  change?: ConfChange;
   version?: number;
 }
 
@@ -30,8 +28,6 @@ export interface AppendedRequest {
  */
 export class AppendedRequests {
   private readonly pending: AppendedRequest[] = [];
-  /** Adds whose learner entry committed, waiting for the promotion to voter to commit. */
-  private readonly awaitingPromotion: { requestId: RequestId; node: NodeId; index: number }[] = [];
 
   /** Keeps the requests in index order, so resolving stops at the first one not yet committed. */
   add(request: AppendedRequest): void {
@@ -41,7 +37,7 @@ export class AppendedRequests {
   }
 
   get size(): number {
-    return this.pending.length + this.awaitingPromotion.length;
+    return this.pending.length;
   }
 
   /** Fails the requests whose entries beyond `lastIndex` were dropped unwritten: no member can hold them. */
@@ -57,8 +53,11 @@ export class AppendedRequests {
     return results;
   }
 
-  /** Decides the requests at or below `committed`; `committedMembership` is only asked for when an add waits. */
-  resolve(committed: number, termAt: (index: number) => number | undefined, committedMembership: () => Membership): RaftResult[] {
+  /**
+   * Decides the requests at or below `committed`. An `add` is done once its learner entry commits, as
+   * PySyncObj answers it (issue 10); the leader promotes the learner later, once it has caught up.
+   */
+  resolve(committed: number, termAt: (index: number) => number | undefined): RaftResult[] {
     const results: RaftResult[] = [];
     let decided = 0;
     while (decided < this.pending.length && this.pending[decided]!.index <= committed) decided++;
@@ -68,22 +67,7 @@ export class AppendedRequests {
       else if (term !== p.term) results.push(failure(p, 'overwritten by a newer leader before it committed'));
       else if (p.kind === 'command') results.push({ type: 'proposal', requestId: p.requestId, ok: true, index: p.index });
       else if (p.kind === 'version') results.push({ type: 'version', requestId: p.requestId, ok: true, version: p.version ?? 0, index: p.index });
-      else if (p.change?.type === 'add') this.awaitingPromotion.push({ requestId: p.requestId, node: p.change.node, index: p.index });
       else results.push({ type: 'confChange', requestId: p.requestId, ok: true, index: p.index });
-    }
-    if (this.awaitingPromotion.length === 0) return results;
-    const membership = committedMembership();
-    for (let i = 0; i < this.awaitingPromotion.length; ) {
-      const a = this.awaitingPromotion[i]!;
-      if (membership.voters.includes(a.node)) {
-        results.push({ type: 'confChange', requestId: a.requestId, ok: true, index: committed });
-      } else if (!membership.learners.includes(a.node)) {
-        results.push({ type: 'confChange', requestId: a.requestId, ok: false, reason: `${a.node} was removed before it became a voter` });
-      } else {
-        i++;
-        continue;
-      }
-      this.awaitingPromotion.splice(i, 1);
     }
     return results;
   }

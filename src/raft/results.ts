@@ -14,7 +14,7 @@ export type RaftResult =
   /** ok only once the target has won: this node heard from it as leader of a newer term. */
   | { type: 'transfer'; requestId: RequestId | null; ok: true; leader: NodeId }
   | { type: 'transfer'; requestId: RequestId | null; ok: false; reason: string; leader: NodeId | null }
-  /** `add` succeeds when the node is a voter in a committed configuration; `remove` when its removal commits. */
+  /** `add` succeeds once the entry adding the node as a learner commits (its promotion comes later); `remove` when its removal commits. */
   | { type: 'confChange'; requestId: RequestId; ok: true; index: number }
   | { type: 'confChange'; requestId: RequestId; ok: false; reason: string }
   | { type: 'version'; requestId: RequestId; ok: true; version: number; index: number }

@@ -15,6 +15,9 @@ const wellFormed: string[][] = [
   ['-conn', 'db1:2222', '-set_version', '3'],
   ['-conn', 'db1:2222', '-transfer', 'db2:2222', '--pass-file', '/tmp/pw'],
   ['-conn', 'db1:2222', '-health', '-max-lag', '10'],
+  ['-conn', 'db1:2222', '-drain'],
+  ['-conn', 'db1:2222', '--undrain', '-json'],
+  ['-conn', 'db1:2222', '-add', '10.0.0.4:2222', '-wait', '30'],
 ];
 
 test('the fast scanner and yargs agree on well-formed invocations', async () => {
@@ -70,6 +73,17 @@ test('-cluster goes with -status or -health; -wire takes one of three; -transfer
   assert.throws(() => resolveInvocation({ conn: 'h:1', status: true, wire: 'tcp' }, {}), /-wire must be auto, native or pysyncobj/);
   const inv = resolveInvocation({ conn: 'h:1', transfer: 'auto' }, {});
   assert.deepEqual(inv.action, { kind: 'command', command: { kind: 'transfer', node: 'auto' } });
+});
+
+test('-drain and -undrain are commands of their own; -wait goes with -add and takes seconds', () => {
+  assert.deepEqual(resolveInvocation({ conn: 'h:1', drain: true }, {}).action, { kind: 'drain', drained: true });
+  assert.deepEqual(resolveInvocation({ conn: 'h:1', undrain: true }, {}).action, { kind: 'drain', drained: false });
+  assert.throws(() => resolveInvocation({ conn: 'h:1', drain: true, undrain: true }, {}), /give one command, not -drain and -undrain/);
+  assert.throws(() => resolveInvocation({ conn: 'h:1', drain: true, wire: 'pysyncobj' }, {}), /-drain is a syncobj-node command on its native wire/);
+  assert.throws(() => resolveInvocation({ conn: 'h:1', drain: true, wait: 5 }, {}), /-wait goes with -add/);
+  assert.throws(() => resolveInvocation({ conn: 'h:1', add: 'h:2', wait: 0 }, {}), /-wait must be a number of seconds above 0/);
+  assert.equal(resolveInvocation({ conn: 'h:1', add: 'h:2', wait: 2.5 }, {}).waitMs, 2500);
+  assert.equal(resolveInvocation({ conn: 'h:1', add: 'h:2' }, {}).waitMs, null);
 });
 
 test('`syncobj-admin completion` prints a shell completion script', async () => {

@@ -11,7 +11,7 @@ import { Cluster } from '../sim/cluster.js';
  *   expected output
  *   <blank line>
  *
- * Commands: add-nodes, add-node, elect, campaign, tick, run, deliver, drop, stabilize, pending, partition, isolate,
+ * Commands: add-nodes, add-node, elect, campaign, set-mode, tick, run, deliver, drop, stabilize, pending, partition, isolate,
  * heal, crash, restart, restart-all, propose, transfer, conf-change, set-version, read, compact,
  * fail-storage, state, log, check. Every command also prints the results nodes handed out meanwhile.
  */
@@ -149,6 +149,18 @@ export class InteractionEnv {
           outcome = r.ok ? `${id} campaigns` : `refused: ${r.reason}`;
         });
         this.c.stabilize();
+        out.push(outcome);
+        break;
+      }
+      case 'set-mode': {
+        // An operator's drain or undrain: the mode changes at once and, as the node's data dir keeps it, survives a restart.
+        const [id, mode] = positional as [NodeId, ElectionMode];
+        let outcome = '';
+        this.c.on(id, (raft) => {
+          const r = raft.setElectionMode(mode);
+          if (r.ok) this.c.node(id).mode = mode;
+          outcome = r.ok ? `${id} is in ${mode} mode` : `refused: ${r.reason}`;
+        });
         out.push(outcome);
         break;
       }

@@ -116,3 +116,22 @@ test('the same injected randomness gives the same run', () => {
   assert.ok(first.length > 0);
   assert.deepEqual(run(), first);
 });
+
+test('turning voter abandons a campaign in progress, and the next messages carry the new mode', () => {
+  const node = new RaftNode({ id: 'a', voters: ['a', 'b', 'c'], random: () => 0, preVote: false });
+  // Heard from b (a candidate), so a knows another member able to lead.
+  node.step({ type: 'heartbeat', from: 'b', to: 'a', term: 1, mode: 'candidate', supportedCodeVersion: 0, commit: 0 });
+  drain(node, { hs: { term: 0, vote: null, commit: 0 }, entries: [] }, [], []);
+  for (let i = 0; i < 30 && node.softState().role !== 'candidate'; i++) node.tick();
+  assert.equal(node.softState().role, 'candidate');
+  drain(node, { hs: { term: 0, vote: null, commit: 0 }, entries: [] }, [], []);
+  assert.deepEqual(node.setElectionMode('voter'), { ok: true });
+  assert.equal(node.softState().role, 'follower');
+  const sent: Message[] = [];
+  for (let i = 0; i < 60; i++) node.tick();
+  node.step({ type: 'heartbeat', from: 'b', to: 'a', term: node.softState().term, mode: 'candidate', supportedCodeVersion: 0, commit: 0 });
+  drain(node, { hs: { term: 0, vote: null, commit: 0 }, entries: [] }, sent, []);
+  assert.ok(!sent.some((m) => m.type === 'vote' || m.type === 'preVote'), 'a voter never campaigns');
+  assert.ok(sent.length > 0 && sent.every((m) => m.mode === 'voter'));
+  assert.equal(node.status().electionMode, 'voter');
+});

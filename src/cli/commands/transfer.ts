@@ -1,15 +1,14 @@
 // -transfer: ask for the move, then believe only the target. "Done" means the target itself
 // reports that it leads (PySyncObj PR 200 answered SUCCESS for transfers that were cancelled).
 
-import { CommandFailedError, ExitCode, TimeoutError, type ExitCodeValue } from '../../errors.js';
+import { CommandFailedError, ExitCode, type ExitCodeValue } from '../../errors.js';
 import { Deadline } from '../../client/deadline.js';
-import { isSuccessReply, parseAddress, type AdminClient, type StatusMap } from '../../client/index.js';
+import { isSuccessReply, type AdminClient, type StatusMap } from '../../client/index.js';
 import type { Invocation } from '../invocation.js';
+import { confirmLeader, statusOf } from '../leader-confirmation.js';
 import type { Output } from '../output.js';
 import { isSyncobjNode, versionWithoutTransfer } from '../pysyncobj-version.js';
 import { renderReplyText, toJson } from '../render.js';
-
-const POLL_MS = 25;
 
 export async function runTransfer(inv: Invocation, requested: string, client: AdminClient, io: Output): Promise<ExitCodeValue> {
   let target = requested;
@@ -65,31 +64,4 @@ async function pickTarget(client: AdminClient, status: StatusMap, deadline: Dead
   }
   if (!best) throw new CommandFailedError(`the leader ${leader} is connected to no member that could take over`);
   return best.node;
-}
-
-async function statusOf(client: AdminClient, address: string, deadline: Deadline): Promise<StatusMap> {
-  const parsed = parseAddress(address);
-  if (!parsed) throw new CommandFailedError(`the cluster names a member '${address}' that is not HOST:PORT`);
-  return client.status(parsed, deadline.remainingMs());
-}
-
-/** Polls the target until it says it leads; another member leading is a failure that names it. */
-async function confirmLeader(client: AdminClient, target: string, deadline: Deadline): Promise<StatusMap> {
-  let last = 'it never answered';
-  while (deadline.remainingMs() > 0) {
-    try {
-      const status = await statusOf(client, target, deadline);
-      const leader = status.get('leader');
-      if (leader === target && status.get('state') === 2) return status;
-      if (leader !== null && leader !== undefined && leader !== target) {
-        throw new CommandFailedError(`the node reported SUCCESS, but ${target} says ${leader} leads (term ${status.get('raft_term')}): the transfer did not take`);
-      }
-      last = `it reports no leader yet (term ${status.get('raft_term')})`;
-    } catch (err) {
-      if (err instanceof CommandFailedError) throw err;
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, Math.min(POLL_MS, deadline.remainingMs())));
-  }
-  throw new TimeoutError(`the node reported SUCCESS, but ${target} did not confirm its leadership within ${deadline.seconds}: ${last}`, 'confirm');
 }

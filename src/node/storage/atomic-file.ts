@@ -57,3 +57,13 @@ export async function writeFileAtomic(
 export function isNotFound(err: unknown): boolean {
   return (err as NodeJS.ErrnoException)?.code === 'ENOENT';
 }
+
+/** A small file's bytes, or null when it does not exist; any other failure is a StorageError. */
+export async function readFileIfPresent(fsx: StorageFs, path: string): Promise<Buffer | null> {
+  try {
+    return await fsx.readFile(path);
+  } catch (err) {
+    if (isNotFound(err)) return null;
+    throw StorageError.fromIo('reading', path, err);
+  }
+}

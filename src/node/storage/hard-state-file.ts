@@ -2,7 +2,7 @@
 
 import { join } from 'node:path';
 import type { HardState } from '../../raft/types.js';
-import { isNotFound, writeFileAtomic } from './atomic-file.js';
+import { readFileIfPresent, writeFileAtomic } from './atomic-file.js';
 import { crc32Range } from './crc32.js';
 import { StorageError } from './storage-error.js';
 import type { StorageFs } from './storage-fs.js';
@@ -22,13 +22,8 @@ export async function writeHardState(fsx: StorageFs, dir: string, state: HardSta
 /** null when the node never saved one (a fresh data dir). */
 export async function readHardState(fsx: StorageFs, dir: string): Promise<HardState | null> {
   const path = join(dir, HARD_STATE_FILE);
-  let raw: Buffer;
-  try {
-    raw = await fsx.readFile(path);
-  } catch (err) {
-    if (isNotFound(err)) return null;
-    throw StorageError.fromIo('reading', path, err);
-  }
+  const raw = await readFileIfPresent(fsx, path);
+  if (raw === null) return null;
   const corrupt = (why: string): StorageError =>
     new StorageError(`${path} is corrupt at byte 0: ${why}; refusing to start without the node's term and vote`, 'corrupt', path, {
       offset: 0,

@@ -2,7 +2,7 @@
 
 import { join } from 'node:path';
 import type { NodeId } from '../../raft/types.js';
-import { isNotFound, writeFileAtomic } from './atomic-file.js';
+import { readFileIfPresent, writeFileAtomic } from './atomic-file.js';
 import { StorageError } from './storage-error.js';
 import type { StorageFs } from './storage-fs.js';
 
@@ -11,13 +11,8 @@ export const IDENTITY_FILE = 'IDENTITY';
 /** Writes the identity on first use; afterwards refuses any other member id. */
 export async function claimIdentity(fsx: StorageFs, dir: string, self: NodeId, durable: boolean): Promise<void> {
   const path = join(dir, IDENTITY_FILE);
-  let raw: Buffer | undefined;
-  try {
-    raw = await fsx.readFile(path);
-  } catch (err) {
-    if (!isNotFound(err)) throw StorageError.fromIo('reading', path, err);
-  }
-  if (raw === undefined) {
+  const raw = await readFileIfPresent(fsx, path);
+  if (raw === null) {
     await writeFileAtomic(fsx, dir, IDENTITY_FILE, [Buffer.from(`${JSON.stringify({ member: self })}\n`)], durable);
     return;
   }

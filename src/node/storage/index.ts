@@ -4,3 +4,4 @@ export { NodeStorage, type NodeStorageOptions, type RecoveredState, type FsyncPo
 export { StorageError, type StorageErrorKind } from './storage-error.js';
 export { nodeStorageFs, type StorageFs } from './storage-fs.js';
 export { FaultInjectingFs, faultPlanFromEnv, DISK_FULL_ENV, type FaultPlan } from './fault-injecting-fs.js';
+export type { DrainRecord } from './drain-file.js';

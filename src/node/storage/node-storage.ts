@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Entry, HardState, NodeId, Snapshot } from '../../raft/types.js';
 import { DIR_MODE, isNotFound, syncDir } from './atomic-file.js';
 import { DataDirLock } from './data-dir-lock.js';
+import { readDrainRecord, removeDrainRecord, writeDrainRecord, type DrainRecord } from './drain-file.js';
 import { FaultInjectingFs, type FaultPlan } from './fault-injecting-fs.js';
 import { readHardState, writeHardState } from './hard-state-file.js';
 import { claimIdentity } from './identity-file.js';
@@ -55,6 +56,8 @@ export interface RecoveredState {
   entries: Entry[];
   /** Lines worth logging: a torn tail that was cut, leftovers swept. */
   notices: string[];
+  /** Set when an operator drained the member: it restarts in `voter` election mode. */
+  drain: DrainRecord | null;
 }
 
 /** What NodeStorage needs of a data dir lock. */
@@ -125,6 +128,7 @@ export class NodeStorage {
         await fsx.unlink(join(dir, snapshotFileName(older))).catch(() => undefined);
       }
       const hardState = (await readHardState(fsx, dir)) ?? { ...EMPTY_HARD_STATE };
+      const drain = await readDrainRecord(fsx, dir);
       const snapshotIndex = snapshot?.meta.index ?? 0;
       const segments = listSegments(names);
       const journal = await recoverJournal(fsx, dir, segments, snapshotIndex);
@@ -137,7 +141,7 @@ export class NodeStorage {
         { durable, segmentMaxBytes: options.segmentMaxBytes ?? DEFAULT_SEGMENT_MAX_BYTES },
       );
       const storage = new NodeStorage(fsx, dir, durable, options.lazyCommitIndex ?? false, lock, writer, hardState, newest === undefined ? undefined : snapshotFileName(newest));
-      return { storage, recovered: { hardState, snapshot, entries: journal.entries, notices } };
+      return { storage, recovered: { hardState, snapshot, entries: journal.entries, notices, drain } };
     } catch (err) {
       await lock.release();
       throw err;
@@ -178,6 +182,15 @@ export class NodeStorage {
   async persist(batch: { entries?: readonly Entry[]; hardState?: HardState }): Promise<void> {
     if (batch.entries !== undefined && batch.entries.length > 0) await this.append(batch.entries);
     if (batch.hardState !== undefined) await this.saveHardState(batch.hardState);
+  }
+
+  /** Records the drain durably (under `always`); it holds until clearDrain. */
+  saveDrain(record: DrainRecord): Promise<void> {
+    return this.#serialize(() => writeDrainRecord(this.fsx, this.dir, record, this.durable));
+  }
+
+  clearDrain(): Promise<void> {
+    return this.#serialize(() => removeDrainRecord(this.fsx, this.dir, this.durable));
   }
 
   /**

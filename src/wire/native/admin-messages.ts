@@ -13,7 +13,7 @@ export interface PeerMessage {
   m: unknown;
 }
 
-export type AdminCommandName = 'status' | 'add' | 'remove' | 'set_version' | 'transfer' | 'read_barrier';
+export type AdminCommandName = 'status' | 'add' | 'remove' | 'set_version' | 'transfer' | 'read_barrier' | 'drain' | 'undrain';
 
 export interface AdminRequest {
   t: 'admin';
@@ -28,7 +28,9 @@ export interface AdminRequest {
 /**
  * `reply` is what PySyncObj would answer: a status object, or a text such as 'SUCCESS ADD a:1'.
  * read_barrier answers `{ ok, leader, term, index }` once the leader confirmed its quorum (ReadIndex),
- * or `{ ok: false, leader, reason }`.
+ * or `{ ok: false, leader, reason }`. drain and undrain (native only, never forwarded: they change the
+ * member that receives them) answer `{ ok, text, election_mode, leader, handed_over }`, where `text` is
+ * 'SUCCESS DRAIN <self>' or 'FAIL DRAIN <self>: <reason>' (UNDRAIN likewise) and `leader` is who leads.
  */
 export interface AdminReplyMessage {
   t: 'admin_reply';
@@ -69,7 +71,7 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Uint8Array);
 }
 
-const ADMIN_COMMANDS: ReadonlySet<string> = new Set<AdminCommandName>(['status', 'add', 'remove', 'set_version', 'transfer', 'read_barrier']);
+const ADMIN_COMMANDS: ReadonlySet<string> = new Set<AdminCommandName>(['status', 'add', 'remove', 'set_version', 'transfer', 'read_barrier', 'drain', 'undrain']);
 
 /** Checks the shape of what a client sent; null for anything malformed (the node then closes). */
 export function parseClientMessage(x: unknown): ClientMessage | null {

@@ -13,7 +13,7 @@ const self = '127.0.0.1:4321';
 test('a fresh dir recovers empty; appended entries and hard state come back after a restart', () =>
   withTempDir(async (dir) => {
     const first = await NodeStorage.open({ dir, self });
-    assert.deepEqual(first.recovered, { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [], notices: [] });
+    assert.deepEqual(first.recovered, { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [], notices: [], drain: null });
     const kinds: Entry[] = [
       { index: 1, term: 1, kind: 'noop', data: new Uint8Array(0) },
       { index: 2, term: 1, kind: 'config', data: Uint8Array.of(1, 2) },
