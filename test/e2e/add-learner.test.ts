@@ -25,7 +25,7 @@ describe('-add of a member that starts afterwards', () => {
     assert.equal(added.code, ExitCode.ok, added.stdout + added.stderr);
     assert.equal(added.stdout, `SUCCESS ADD ${late}\n`);
     const table = await admin(['-conn', leader, '-status', '-cluster', '-timeout', '2']);
-    assert.match(table.stdout, new RegExp(`${pattern(late)} +│ learner \\(catching up\\) `));
+    assert.match(table.stdout, new RegExp(`${pattern(late)} +learner \\(catching up\\) `));
     const leaderStatus = await cluster.status(leader);
     assert.equal(leaderStatus[`learner_node_status_server_${late}`], 0, 'the leader names the learner, not connected');
 

@@ -128,7 +128,7 @@ export const MUTANTS: Mutant[] = [
     name: 'transfer-unconfirmed',
     guarantee: TRANSFER,
     breaks: "-transfer succeeds on the target's first status answer, whoever it says leads",
-    file: 'src/cli/commands/transfer.ts',
+    file: 'src/cli/leader-confirmation.ts',
     find: "if (leader === target && status.get('state') === 2) return status;",
     replace: 'return status;',
     tests: ['test/cli/transfer-race.test.ts'],
