@@ -59,15 +59,19 @@ describe('real Patroni Raft members', { skip }, () => {
     assert.equal(wrong.code, ExitCode.authOrProtocol, wrong.stderr);
   });
 
-  test('-transfer is refused with nothing sent, and every member is still healthy after', async () => {
+  test('-transfer and -drain are refused with nothing sent, and every member is still healthy after', async () => {
     const refused = await viaFile(leader, ['-transfer', followers()[0]!]);
     assert.equal(refused.code, ExitCode.commandFailed, refused.stdout + refused.stderr);
     assert.match(refused.stderr, /runs PySyncObj 0\.3\.11, which has no leadership transfer; nothing was sent/);
+    for (const member of [leader, followers()[0]!]) {
+      const drain = await viaFile(member, ['-drain']);
+      assert.equal(drain.code, ExitCode.commandFailed, drain.stdout + drain.stderr);
+      assert.match(drain.stdout, new RegExp(`^FAIL DRAIN ${re(member)}: .*no election modes; nothing was sent`));
+    }
     // A 0.3.11 member that received 'transfer' logs "ERROR: doTick" (spec: patroni-raft.md).
     for (const member of cluster.addresses) assert.doesNotMatch(cluster.logOf(member), /doTick/, member);
     const after = await Promise.all(cluster.addresses.map((member) => viaFile(member, ['-health', '-cluster'])));
     assert.deepEqual(after.map((r) => r.code), [ExitCode.ok, ExitCode.ok, ExitCode.ok], after.map((r) => r.stdout).join(''));
-    // The -drain refusal (issue 10, part 2) belongs here once -drain exists.
   });
 
   test('one member stopped: 6 from the others and from its own file; two stopped: 7', async () => {
