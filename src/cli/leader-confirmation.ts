@@ -27,7 +27,9 @@ export async function confirmLeader(client: AdminClient, target: string, deadlin
       last = `it reports no leader yet (term ${status.get('raft_term')})`;
     } catch (err) {
       if (err instanceof CommandFailedError) throw err;
-      last = (err as Error).message;
+      // A poll cut short by the deadline itself says only that it ran out of time: keep what the
+      // target said before, which is what the operator needs ("no leader yet", another leader).
+      if (deadline.remainingMs() > 0 || last === 'it never answered') last = (err as Error).message;
     }
     await new Promise((r) => setTimeout(r, Math.min(POLL_MS, deadline.remainingMs())));
   }
