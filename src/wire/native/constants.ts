@@ -15,6 +15,8 @@ export const CLIENT_FINISH_BYTES = 32;
 
 /** Client hello flag: the client was given a password. */
 export const CLIENT_FLAG_HAS_PASSWORD = 0x01;
+/** Hello flag, either side: this end reads batch frames (a msgpack array of messages), so the other may send them. */
+export const FLAG_READS_BATCHES = 0x02;
 /** Server hello flag: the node has a password and requires clients to prove it. */
 export const SERVER_FLAG_REQUIRES_PASSWORD = 0x01;
 /** Server hello flag: the node does not speak the client's version; the hello ends after the flags byte. */

@@ -4,6 +4,7 @@ import { ProtocolError } from '../../errors.js';
 import {
   CLIENT_FINISH_BYTES,
   CLIENT_FLAG_HAS_PASSWORD,
+  FLAG_READS_BATCHES,
   CLIENT_HELLO_BYTES,
   NATIVE_MAGIC,
   NATIVE_VERSION,
@@ -86,7 +87,7 @@ export class ClientHandshake {
     this.hello = new Uint8Array(CLIENT_HELLO_BYTES);
     this.hello.set(NATIVE_MAGIC, 0);
     this.hello[4] = NATIVE_VERSION;
-    this.hello[5] = hasPassword ? CLIENT_FLAG_HAS_PASSWORD : 0;
+    this.hello[5] = (hasPassword ? CLIENT_FLAG_HAS_PASSWORD : 0) | FLAG_READS_BATCHES;
     this.hello.set(keyPair.publicKey, 6);
   }
 
@@ -132,6 +133,7 @@ export class ClientHandshake {
       sendKey: keys.clientToServer,
       receiveKey: keys.serverToClient,
       maxFrameBytes: this.options.maxFrameBytes,
+      batched: (this.hello[5]! & serverHello[5]! & FLAG_READS_BATCHES) !== 0,
     });
     const leftover = this.#collector.take(this.#collector.length);
     return { send: finish, session, ...(leftover.length > 0 ? { leftover } : {}) };
@@ -166,6 +168,7 @@ export class ServerHandshake {
   #keys: SessionKeys | undefined;
   #serverProof: Uint8Array | undefined;
   #clientHasPassword = false;
+  #clientReadsBatches = false;
   #done = false;
 
   private constructor(
@@ -206,11 +209,12 @@ export class ServerHandshake {
       if (this.#collector.length < CLIENT_HELLO_BYTES) return {};
       const clientHello = this.#collector.take(CLIENT_HELLO_BYTES);
       this.#clientHasPassword = (clientHello[5]! & CLIENT_FLAG_HAS_PASSWORD) !== 0;
+      this.#clientReadsBatches = (clientHello[5]! & FLAG_READS_BATCHES) !== 0;
       const keyPair = EphemeralKeyPair.generate();
       const serverHello = new Uint8Array(SERVER_HELLO_BYTES);
       serverHello.set(NATIVE_MAGIC, 0);
       serverHello[4] = NATIVE_VERSION;
-      serverHello[5] = this.requiresPassword ? SERVER_FLAG_REQUIRES_PASSWORD : 0;
+      serverHello[5] = (this.requiresPassword ? SERVER_FLAG_REQUIRES_PASSWORD : 0) | FLAG_READS_BATCHES;
       serverHello.set(keyPair.publicKey, 6);
       this.#keys = deriveSessionKeys(
         keyPair.sharedSecret(clientHello.subarray(6, 38), `client ${peer}`),
@@ -237,6 +241,7 @@ export class ServerHandshake {
       sendKey: this.#keys.serverToClient,
       receiveKey: this.#keys.clientToServer,
       maxFrameBytes: this.options.maxFrameBytes,
+      batched: this.#clientReadsBatches,
     });
     const leftover = this.#collector.take(this.#collector.length);
     return { session, ...(leftover.length > 0 ? { leftover } : {}) };

@@ -5,6 +5,9 @@ import { test } from 'node:test';
 import { ProtocolError } from '../../../src/errors.js';
 import { ServerHandshake, ClientHandshake, HandshakeAuthError, deriveNativeKey } from '../../../src/wire/native/index.js';
 import { concat, handshakeInMemory } from './helpers.js';
+import { FLAG_READS_BATCHES } from '../../../src/wire/native/constants.js';
+import { loadNacl } from '../../../src/wire/native/lazy-deps.js';
+import { NativeSession } from '../../../src/wire/native/native-session.js';
 
 const key = await deriveNativeKey('s3cret');
 
@@ -120,4 +123,50 @@ test('a passwordless client that sends a proof anyway is told apart from a wrong
     () => server.receive(new Uint8Array(32)),
     (err) => err instanceof HandshakeAuthError && err.reason === 'password-required' && /client-9 has no password/.test(err.message),
   );
+});
+
+test('messages queued together share one sealed frame, in order, arrays and all', async () => {
+  const { client, server } = await handshakeInMemory(key, key);
+  const messages = [{ t: 'a', n: 1 }, ['not', 'a', 'batch'], 'text', { t: 'b', blob: Uint8Array.of(9) }];
+  const frames = client.seal(messages.map((m) => client.encodeBody(m)));
+  assert.equal(frames.length, 1, 'one frame for the whole turn');
+  const decoded = server.decode(frames[0]!) as unknown[];
+  assert.deepEqual(decoded.slice(0, 3), messages.slice(0, 3), 'a message that is itself an array stays one message');
+  assert.deepEqual([...(decoded[3] as { blob: Uint8Array }).blob], [9]);
+  const many = Array.from({ length: 70_000 }, (_, i) => client.encodeBody(i));
+  assert.deepEqual(server.decode(concat(client.seal(many))), Array.from({ length: 70_000 }, (_, i) => i), 'uint32 batch header');
+});
+
+test('a batch larger than a frame is split across frames under the limit', async () => {
+  const client = await ClientHandshake.start({ passwordKey: key, peer: 'server', maxFrameBytes: 1024 });
+  const server = await ServerHandshake.start({ passwordKey: key, peer: 'client', maxFrameBytes: 1024 });
+  const done = client.receive(server.receive(client.hello).send!);
+  const serverSession = server.receive(done.send!).session!;
+  const bodies = Array.from({ length: 10 }, (_, i) => done.session!.encodeBody({ i, pad: 'x'.repeat(300) }));
+  const frames = done.session!.seal(bodies);
+  assert.ok(frames.length >= 4, `split into ${frames.length} frames`);
+  for (const f of frames) assert.ok(f.length - 4 <= 1024, `frame of ${f.length - 4} bytes within the limit`);
+  const got = frames.flatMap((f) => serverSession.decode(f)) as { i: number }[];
+  assert.deepEqual(got.map((m) => m.i), [...Array(10).keys()]);
+});
+
+test('a peer that does not read batches (an older member) gets and sends one plain frame per message', async () => {
+  const client = await ClientHandshake.start({ passwordKey: key, peer: 'server' });
+  const server = await ServerHandshake.start({ passwordKey: key, peer: 'client' });
+  client.hello[5] = client.hello[5]! & ~FLAG_READS_BATCHES; // what an older client sends
+  const serverHello = server.receive(client.hello);
+  assert.ok((serverHello.send![5]! & FLAG_READS_BATCHES) !== 0, 'the node says it reads batches');
+  const done = client.receive(serverHello.send!);
+  const serverSession = server.receive(done.send!).session!;
+  const frames = serverSession.seal([serverSession.encodeBody({ t: 'x' }), serverSession.encodeBody(['y'])]);
+  assert.equal(frames.length, 2, 'one frame per message');
+  assert.deepEqual(frames.flatMap((f) => done.session!.decode(f)), [{ t: 'x' }, ['y']]);
+});
+
+test('in a batched session a frame that is not a batch is refused', async () => {
+  const { client, server } = await handshakeInMemory(key, key);
+  const plain = new NativeSession(await loadNacl(), client.codec, { sendKey: new Uint8Array(32), receiveKey: new Uint8Array(32) });
+  const sneaky = new NativeSession(await loadNacl(), client.codec, { sendKey: new Uint8Array(32), receiveKey: new Uint8Array(32), batched: true });
+  assert.throws(() => sneaky.decode(plain.encode({ t: 'x' })), (e: unknown) => e instanceof ProtocolError && /not a batch/.test(e.message));
+  assert.deepEqual(server.decode(client.encode({ t: 'x' })), [{ t: 'x' }]);
 });
