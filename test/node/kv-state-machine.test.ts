@@ -89,3 +89,21 @@ test('a write re-sent with the same (session, seq) is applied once, even across 
   restored.applyCommand(7, encodeKvCommand({ op: 'set', key: 'a', value: 'other', client: { session: 'c2', seq: 4, floor: 4 } }));
   assert.equal(restored.get('a'), 'other');
 });
+
+test('the chain holds for indexes past 2^32 and commands larger than the scratch buffer', () => {
+  const sm = new KvStateMachine();
+  let expected = Buffer.alloc(32);
+  const entries: [number, Uint8Array][] = [
+    [2 ** 32 + 7, encodeKvCommand({ op: 'set', key: 'a', value: 'x'.repeat(10_000) })],
+    [2 ** 40 + 1, encodeKvCommand({ op: 'del', key: 'a' })],
+    [2 ** 40 + 2, encodeKvCommand({ op: 'set', key: 'b', value: 'small' })],
+  ];
+  for (const [index, command] of entries) {
+    sm.applyCommand(index, command);
+    const head = Buffer.alloc(8);
+    head.writeBigUInt64BE(BigInt(index));
+    expected = createHash('sha256').update(expected).update(head).update(command).digest();
+    assert.equal(sm.digestHex, expected.toString('hex'), `digest after index ${index}`);
+  }
+  assert.equal(sm.get('b'), 'small');
+});
