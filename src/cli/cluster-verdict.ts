@@ -4,6 +4,7 @@
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import type { ReadBarrier } from '../client/index.js';
 import { followersOf, majorityOf, type ClusterView, type MemberView } from './cluster-view.js';
+import { catchingUp } from './health.js';
 
 export interface Finding {
   code: ExitCodeValue;
@@ -13,6 +14,8 @@ export interface Finding {
   short: string;
   /** The full sentence. */
   text: string;
+  /** What -health -wait shows it waits for, in a few words ("127.0.0.1:2223 to catch up, lag 1,204"). */
+  waitingFor: string;
 }
 
 export interface ClusterVerdict {
@@ -29,6 +32,8 @@ const severity = (code: ExitCodeValue) => SEVERITY.indexOf(code);
 export function worstOf(codes: readonly ExitCodeValue[]): ExitCodeValue {
   return codes.reduce<ExitCodeValue>((worst, c) => (severity(c) > severity(worst) ? c : worst), ExitCode.ok);
 }
+
+const answerOf = (m: MemberView) => `${m.address} to answer (${errorReason(m)})`;
 
 /** The client's messages start with the address already; a line names it once. */
 export function errorReason(m: MemberView): string {
@@ -50,11 +55,11 @@ function partnersOf(m: MemberView): string {
 
 export function judgeCluster(view: ClusterView, maxLag: number | null, barrier: ReadBarrier | null): ClusterVerdict {
   const findings: Finding[] = [];
-  const add = (code: ExitCodeValue, member: string | null, short: string, text: string) => findings.push({ code, member, short, text });
+  const add = (code: ExitCodeValue, member: string | null, short: string, text: string, waitingFor = text) => findings.push({ code, member, short, text, waitingFor });
   const answered = [...view.members, ...view.outsiders].filter((m) => m.status !== null);
   if (answered.length === 0) {
-    add(ExitCode.unreachable, null, 'no answer', 'no member answered');
-    for (const m of view.members) add(ExitCode.unreachable, m.address, SHORT_ERROR[m.errorCode ?? ExitCode.unreachable] ?? 'no answer', `${m.address} ${errorReason(m)}`);
+    add(ExitCode.unreachable, null, 'no answer', 'no member answered', 'any member to answer');
+    for (const m of view.members) add(ExitCode.unreachable, m.address, SHORT_ERROR[m.errorCode ?? ExitCode.unreachable] ?? 'no answer', `${m.address} ${errorReason(m)}`, answerOf(m));
     return { exitCode: ExitCode.unreachable, findings };
   }
   const { leader } = view;
@@ -72,29 +77,30 @@ export function judgeCluster(view: ClusterView, maxLag: number | null, barrier: 
   if (!leader) {
     const lone = view.claimants.length === 1 ? view.claimants[0]! : null;
     if (lone) {
-      add(ExitCode.noQuorum, lone.address, 'no majority', `the leader ${lone.address} does not reach a majority (${followedBy(lone, view)}; ${majorityOf(lone.configuration.length)} needed)`);
+      add(ExitCode.noQuorum, lone.address, 'no majority', `the leader ${lone.address} does not reach a majority (${followedBy(lone, view)}; ${majorityOf(lone.configuration.length)} needed)`, `a majority to follow ${lone.address}`);
     } else if (view.claimants.length === 0) {
-      add(ExitCode.noQuorum, null, 'no leader', 'no member is the leader');
+      add(ExitCode.noQuorum, null, 'no leader', 'no member is the leader', 'a leader');
     }
   } else if (barrier && !barrier.ok) {
-    add(ExitCode.noQuorum, leader.address, 'no quorum', `the leader ${leader.address} could not confirm its quorum: ${barrier.reason ?? 'no reason given'}`);
+    add(ExitCode.noQuorum, leader.address, 'no quorum', `the leader ${leader.address} could not confirm its quorum: ${barrier.reason ?? 'no reason given'}`, `the leader ${leader.address} to confirm its quorum`);
   } else if (leader.status?.get('has_quorum') !== true) {
-    add(ExitCode.noQuorum, leader.address, 'no quorum', `the leader ${leader.address} does not reach a majority`);
+    add(ExitCode.noQuorum, leader.address, 'no quorum', `the leader ${leader.address} does not reach a majority`, `the leader ${leader.address} to reach a majority`);
   }
   for (const m of view.members) {
     if (m.status === null) {
-      add(ExitCode.degraded, m.address, SHORT_ERROR[m.errorCode ?? ExitCode.unreachable] ?? 'no answer', `${m.address} ${errorReason(m)}`);
+      add(ExitCode.degraded, m.address, SHORT_ERROR[m.errorCode ?? ExitCode.unreachable] ?? 'no answer', `${m.address} ${errorReason(m)}`, answerOf(m));
       continue;
     }
     if (leader && m !== leader && !view.claimants.includes(m)) {
       if (m.leaderSeen !== leader.address) {
-        add(ExitCode.degraded, m.address, m.leaderSeen ? 'other leader' : 'no leader', `${m.address} (${m.role}, term ${m.term}) sees ${m.leaderSeen ?? 'no leader'}, not the leader ${leader.address}`);
+        const sees = m.leaderSeen ?? 'no leader';
+        add(ExitCode.degraded, m.address, m.leaderSeen ? 'other leader' : 'no leader', `${m.address} (${m.role}, term ${m.term}) sees ${sees}, not the leader ${leader.address}`, `${m.address} to follow ${leader.address} (it sees ${sees})`);
       } else if (m.term !== leader.term) {
-        add(ExitCode.degraded, m.address, `term ${m.term}`, `${m.address} is in term ${m.term}, the leader ${leader.address} in term ${leader.term}`);
+        add(ExitCode.degraded, m.address, `term ${m.term}`, `${m.address} is in term ${m.term}, the leader ${leader.address} in term ${leader.term}`, `${m.address} to reach term ${leader.term}`);
       }
     }
     if (maxLag !== null && m.lag !== null && m.lag > BigInt(maxLag)) {
-      add(ExitCode.degraded, m.address, `lag ${m.lag}`, `${m.address} is ${m.lag} entries behind the leader (limit ${maxLag})`);
+      add(ExitCode.degraded, m.address, `lag ${m.lag}`, `${m.address} is ${m.lag} entries behind the leader (limit ${maxLag})`, catchingUp(m.address, m.lag));
     }
     if (m.diverged) {
       add(ExitCode.diverged, m.address, 'DIVERGED', `${m.address} diverged: applied_digest ${m.digest} at last_applied ${m.applied} differs from another member's`);

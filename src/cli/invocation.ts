@@ -25,6 +25,8 @@ export interface Invocation {
   /** -wait: how long to keep asking until the command's outcome is complete; null to return at once. */
   waitMs: number | null;
   json: boolean;
+  /** -prometheus: Prometheus' text exposition format instead of text or JSON. */
+  prometheus: boolean;
   /** Said on stderr before anything else; never fatal. */
   warnings: string[];
 }
@@ -50,7 +52,9 @@ export function resolveInvocation(options: ParsedOptions, env: NodeJS.ProcessEnv
   if (given.length > 1) throw new UsageError(`give one command, not ${given.map((n) => '-' + n).join(' and ')}`);
   if (options['max-lag'] !== undefined && given[0] !== 'health') throw new UsageError('-max-lag goes with -health');
   if (options.cluster && given[0] !== 'status' && given[0] !== 'health') throw new UsageError('-cluster goes with -status or -health');
-  if (options.wait !== undefined && given[0] !== 'add') throw new UsageError('-wait goes with -add');
+  if (options.wait !== undefined && given[0] !== 'add' && given[0] !== 'health') throw new UsageError('-wait goes with -add or -health');
+  if (options.prometheus && given[0] !== 'status' && given[0] !== 'health') throw new UsageError('-prometheus goes with -status or -health');
+  if (options.prometheus && options.json) throw new UsageError('give -prometheus or -json, not both');
   const wire = (options.wire ?? 'auto') as WireChoice;
   if (!WIRES.includes(wire)) throw new UsageError(`-wire must be auto, native or pysyncobj, not '${options.wire}'`);
   if (wire === 'pysyncobj' && (given[0] === 'drain' || given[0] === 'undrain')) {
@@ -77,6 +81,7 @@ export function resolveInvocation(options: ParsedOptions, env: NodeJS.ProcessEnv
     timeoutMs: Math.round(timeoutSeconds * 1000),
     waitMs: waitSeconds === null ? null : Math.round(waitSeconds * 1000),
     json: options.json === true,
+    prometheus: options.prometheus === true,
     warnings,
   };
 }

@@ -4,6 +4,7 @@
 import { ExitCode, SyncobjError, type ExitCodeValue } from '../errors.js';
 import { PasswordKeys } from '../client/password-keys.js';
 import { asksForVersion, packageVersion } from '../package-version.js';
+import { describeError, healthErrorJson } from './error-report.js';
 import { COMPLETION_REQUEST, completeWords, completionScript } from './completion.js';
 import { scanArgs } from './fast-args.js';
 import { renderHelp } from './help.js';
@@ -58,13 +59,9 @@ async function respond(argv: readonly string[], env: NodeJS.ProcessEnv, io: Outp
 }
 
 function report(err: unknown, json: boolean, health: boolean, io: Output): ExitCodeValue {
-  const known = err instanceof SyncobjError;
-  const exitCode = known ? err.exitCode : ExitCode.internal;
-  const message = known ? err.message : `internal error, please report it: ${(err as Error)?.message ?? String(err)}`;
-  // Not an input problem: a bug in this tool, so the stack is worth showing.
-  io.err(`syncobj-admin: ${known ? message : `internal error, please report it: ${(err as Error)?.stack ?? String(err)}`}\n`);
-  const name = known ? err.name : 'InternalError';
-  if (json && health) io.out(JSON.stringify({ healthy: false, exit_code: exitCode, problems: [message], error: name }) + '\n');
-  else if (json && known) io.out(JSON.stringify({ ok: false, exit_code: exitCode, error: name, message }) + '\n');
-  return exitCode;
+  const r = describeError(err);
+  io.err(r.line);
+  if (json && health) io.out(JSON.stringify(healthErrorJson(r)) + '\n');
+  else if (json && err instanceof SyncobjError) io.out(JSON.stringify({ ok: false, exit_code: r.exitCode, error: r.name, message: r.message }) + '\n');
+  return r.exitCode;
 }

@@ -30,10 +30,11 @@ export const OPTIONS = {
   undrain: { type: 'boolean', describe: 'after maintenance: the node returns to the election mode it had before -drain', group: 'Actions:' },
   health: { type: 'boolean', describe: 'exit 0 only if the node answers, sees a leader and has quorum', group: 'Actions:' },
   'max-lag': { type: 'number', value: 'N', describe: "with -health: unhealthy when the node's commit index is more than N behind the leader's", group: 'Actions:' },
-  wait: { type: 'number', value: 'SECONDS', describe: 'keep asking until done or SECONDS have passed (with -add: until the new member is a voter)', group: 'Actions:' },
+  wait: { type: 'number', value: 'SECONDS', describe: 'keep asking until done or SECONDS have passed (with -add: until the new member is a voter; with -health: about once a second until healthy, then exit with the last verdict)', group: 'Actions:' },
   cluster: { type: 'boolean', describe: "with -status or -health: every member of the leader's configuration, found from -conn; one verdict whichever member is asked", group: 'Actions:' },
   wire: { type: 'string', value: 'auto|native|pysyncobj', describe: "protocol to speak (auto: PySyncObj's, which every node serves; native where only it can answer)", group: 'Connection:' },
   json: { type: 'boolean', describe: 'print machine-readable JSON', group: 'Output:' },
+  prometheus: { type: 'boolean', describe: "with -status or -health: print Prometheus' text format (for node_exporter's textfile collector), one sample per member and fact; exit with the verdict", group: 'Output:' },
   'no-color': { type: 'boolean', describe: 'no colours (also when NO_COLOR is set or stdout is not a terminal)', group: 'Output:' },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -16,6 +16,7 @@ export async function runInvocation(inv: Invocation, keys: PasswordKeys, io: Out
   const { command } = action;
   if (command.kind === 'transfer') return (await import('./commands/transfer.js')).runTransfer(inv, command.node, client, io);
   if (command.kind === 'add') return (await import('./commands/add.js')).runAdd(inv, command.node, client, io);
+  if (command.kind === 'status' && inv.prometheus && !inv.cluster) return (await import('./commands/status-metrics.js')).runStatusMetrics(inv, client, io);
   if (command.kind === 'status' && inv.cluster) return (await import('./commands/cluster-status.js')).runClusterStatus(inv, client, io);
   if (command.kind === 'status') {
     const status = await client.status(inv.address);

@@ -75,12 +75,15 @@ test('-cluster goes with -status or -health; -wire takes one of three; -transfer
   assert.deepEqual(inv.action, { kind: 'command', command: { kind: 'transfer', node: 'auto' } });
 });
 
-test('-drain and -undrain are commands of their own; -wait goes with -add and takes seconds', () => {
+test('-drain and -undrain are commands of their own; -wait goes with -add or -health and takes seconds', () => {
   assert.deepEqual(resolveInvocation({ conn: 'h:1', drain: true }, {}).action, { kind: 'drain', drained: true });
   assert.deepEqual(resolveInvocation({ conn: 'h:1', undrain: true }, {}).action, { kind: 'drain', drained: false });
   assert.throws(() => resolveInvocation({ conn: 'h:1', drain: true, undrain: true }, {}), /give one command, not -drain and -undrain/);
   assert.throws(() => resolveInvocation({ conn: 'h:1', drain: true, wire: 'pysyncobj' }, {}), /-drain is a syncobj-node command on its native wire/);
-  assert.throws(() => resolveInvocation({ conn: 'h:1', drain: true, wait: 5 }, {}), /-wait goes with -add/);
+  assert.throws(() => resolveInvocation({ conn: 'h:1', drain: true, wait: 5 }, {}), /-wait goes with -add or -health/);
+  assert.throws(() => resolveInvocation({ conn: 'h:1', status: true, cluster: true, wait: 5 }, {}), /-wait goes with -add or -health/);
+  assert.equal(resolveInvocation({ conn: 'h:1', health: true, cluster: true, wait: 30 }, {}).waitMs, 30_000);
+  assert.throws(() => resolveInvocation({ conn: 'h:1', health: true, wait: -1 }, {}), /-wait must be a number of seconds above 0/);
   assert.throws(() => resolveInvocation({ conn: 'h:1', add: 'h:2', wait: 0 }, {}), /-wait must be a number of seconds above 0/);
   assert.equal(resolveInvocation({ conn: 'h:1', add: 'h:2', wait: 2.5 }, {}).waitMs, 2500);
   assert.equal(resolveInvocation({ conn: 'h:1', add: 'h:2' }, {}).waitMs, null);
@@ -94,4 +97,12 @@ test('`syncobj-admin completion` prints a shell completion script', async () => 
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /syncobj-admin/);
   assert.match(r.stdout, /complete|compdef/);
+});
+
+test('-prometheus goes with -status or -health, and not with -json', () => {
+  assert.equal(resolveInvocation({ conn: 'h:1', status: true, prometheus: true }, {}).prometheus, true);
+  assert.equal(resolveInvocation({ conn: 'h:1', health: true, cluster: true, prometheus: true }, {}).prometheus, true);
+  assert.equal(resolveInvocation({ conn: 'h:1', health: true }, {}).prometheus, false);
+  assert.throws(() => resolveInvocation({ conn: 'h:1', drain: true, prometheus: true }, {}), /-prometheus goes with -status or -health/);
+  assert.throws(() => resolveInvocation({ conn: 'h:1', health: true, prometheus: true, json: true }, {}), /give -prometheus or -json, not both/);
 });

@@ -13,7 +13,8 @@ export interface FakeNode {
   close(): Promise<void>;
 }
 
-export async function startFakeNode(key: Uint8Array | null, behaviour: FakeBehaviour | 'accept-only' | { raw: Buffer }): Promise<FakeNode> {
+/** `port`: 0 for any free one; a given one for a member that starts listening late, where a client already looks for it. */
+export async function startFakeNode(key: Uint8Array | null, behaviour: FakeBehaviour | 'accept-only' | { raw: Buffer }, port = 0): Promise<FakeNode> {
   const sockets = new Set<Socket>();
   const fake = { address: '', connections: 0, close: async () => undefined } as FakeNode;
   const server: Server = createServer((socket) => {
@@ -45,7 +46,7 @@ export async function startFakeNode(key: Uint8Array | null, behaviour: FakeBehav
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   fake.address = `127.0.0.1:${(server.address() as { port: number }).port}`;
   fake.close = () =>
     new Promise<void>((resolve) => {

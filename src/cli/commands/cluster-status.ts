@@ -8,10 +8,12 @@ import { surveyCluster } from '../cluster-survey.js';
 import { renderClusterTable } from '../cluster-table.js';
 import type { Invocation } from '../invocation.js';
 import type { Output } from '../output.js';
+import { factsFromView, renderPrometheus } from '../prometheus.js';
 import { toJson } from '../render.js';
 
 export async function runClusterStatus(inv: Invocation, client: AdminClient, io: Output): Promise<ExitCodeValue> {
   const { view, verdict } = await surveyCluster(inv, client, { maxLag: null, barrier: false });
-  io.out(inv.json ? toJson(viewRows(view).map(memberJson)) : await renderClusterTable(view, verdict, { color: inv.color, width: io.columns }));
+  if (inv.prometheus) io.out(renderPrometheus(factsFromView(view), verdict.exitCode));
+  else io.out(inv.json ? toJson(viewRows(view).map(memberJson)) : await renderClusterTable(view, verdict, { color: inv.color, width: io.columns }));
   return verdict.exitCode;
 }
