@@ -55,6 +55,17 @@ describe('the package installed from its tarball', { timeout: 240_000 }, () => {
     }
   });
 
+  test('the rolling-restart example is in the package, executable, and finds the installed syncobj-admin', async () => {
+    const script = join(installed, 'examples', 'rolling-restart.sh');
+    const help = must(await run(script, ['-h']), 'rolling-restart.sh -h');
+    assert.match(help.stdout, /^Usage: rolling-restart\.sh -r COMMAND/);
+    const address = `127.0.0.1:${await freePort()}`;
+    const env = { ...process.env, PATH: `${join(prefix, 'bin')}:${process.env['PATH']}` };
+    const refused = await run(script, ['-r', 'true', address], { env });
+    assert.equal(refused.code, 3, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /stopped at the cluster, before any member, step check: exit code 3/);
+  });
+
   test('a refused port is exit 3 from the installed bins too', async () => {
     const address = `127.0.0.1:${await freePort()}`;
     assert.equal((await run(bin('syncobj-admin'), ['-conn', address, '-status', '-timeout', '2'])).code, 3);
