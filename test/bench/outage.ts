@@ -179,7 +179,7 @@ async function nodeTrial(cluster: NodeCluster, scenario: Scenario, inFlight: num
       new WriteStream([wf], inFlight, 'of'),
       async () => {
         if (scenario === 'transfer') {
-          const r = await cluster.admin(['-conn', leader, '-transfer', 'auto']);
+          const r = await cluster.cli(['-conn', leader, '-transfer', 'auto']);
           if (r.code !== 0) throw new Error(`syncobj-admin -transfer failed (exit ${r.code}): ${r.stdout}${r.stderr}`);
         } else await cluster.kill(leader, scenario === 'sigterm' ? 'SIGTERM' : 'SIGKILL');
       },

@@ -61,7 +61,7 @@ try {
     await sleep(500);
     const logStart = new Map([...cluster.group.logs].map(([c, l]) => [c, l.length]));
     const t0 = Date.now();
-    if (scenario === 'transfer') await cluster.admin(['-conn', leader, '-transfer', 'auto']);
+    if (scenario === 'transfer') await cluster.cli(['-conn', leader, '-transfer', 'auto']);
     else await cluster.kill(leader, scenario === 'sigterm' ? 'SIGTERM' : 'SIGKILL');
     const t1 = Date.now();
     await sleep(1500);

@@ -4,9 +4,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExitCode } from '../../src/errors.js';
-import { ADMIN_BIN } from '../support/node-cluster.js';
 import { freePort, run, waitFor, type RunResult } from '../support/processes.js';
-import { NodeCluster } from './node-cluster.js';
+import { ADMIN_BIN, NodeCluster } from '../support/node-cluster.js';
 
 const admin = (args: string[]) => run(process.execPath, [ADMIN_BIN, ...args], { timeoutMs: 40_000 });
 const pattern = (address: string) => address.replace(/\./g, '\\.');

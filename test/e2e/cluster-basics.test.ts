@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { interopSkip, SYNCOBJ_ADMIN } from '../support/pysyncobj-cluster.js';
 import { run } from '../support/processes.js';
-import { NODE_BIN, NodeCluster } from './node-cluster.js';
+import { NODE_BIN, NodeCluster } from '../support/node-cluster.js';
 import { NativeConnection } from '../../src/client/native-connection.js';
 
 const PYSYNCOBJ_KEYS = [

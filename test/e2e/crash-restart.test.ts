@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../support/processes.js';
-import { NodeCluster, sleep, writeLoop } from './node-cluster.js';
+import { NodeCluster, sleep, writeLoop } from '../support/node-cluster.js';
 
 /** Waits until all members applied the same index (no writes running) and returns their statuses. */
 async function converged(cluster: NodeCluster): Promise<Record<string, unknown>[]> {
@@ -34,7 +34,7 @@ async function checkAcked(cluster: NodeCluster, acked: Map<string, string>): Pro
 describe('crashes with writes running', () => {
   let cluster: NodeCluster;
   before(async () => {
-    cluster = await NodeCluster.start(3, { args: ['--compact-every', '50'] });
+    cluster = await NodeCluster.start(3, { extraArgs: ['--compact-every', '50'] });
   });
   after(async () => {
     await cluster?.stop();

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { run, stopProcess, waitFor } from '../support/processes.js';
 import { interopSkip, SYNCOBJ_ADMIN } from '../support/pysyncobj-cluster.js';
-import { NODE_BIN, NodeCluster } from './node-cluster.js';
+import { NODE_BIN, NodeCluster } from '../support/node-cluster.js';
 
 test('dev --nodes 3 --demo: status, kv, transfer and health, then a clean exit', async () => {
   const r = await run(process.execPath, [NODE_BIN, 'dev', '--nodes', '3', '--demo'], { timeoutMs: 60_000 });

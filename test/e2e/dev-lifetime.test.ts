@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode } from '../../src/errors.js';
 import { freePort, run, stopProcess, waitFor } from '../support/processes.js';
-import { NODE_BIN } from './node-cluster.js';
+import { NODE_BIN } from '../support/node-cluster.js';
 
 function accepts(address: string): Promise<boolean> {
   const [host, port] = address.split(':');
@@ -91,10 +91,12 @@ test('a port in use: exit 1 and no IDENTITY, so the corrected command starts wit
 
 test('kv to a port nobody listens on: exit 3 at once, not a timeout; an unknown operation is named', async () => {
   const address = `127.0.0.1:${await freePort()}`;
-  const r = await run(process.execPath, [NODE_BIN, 'kv', 'get', 'k', '--conn', address, '--timeout', '5']);
+  // A 60 s timeout and a 30 s bound: far apart, so a slow start on a loaded machine cannot pass for
+  // waiting out the timeout, nor the other way round.
+  const r = await run(process.execPath, [NODE_BIN, 'kv', 'get', 'k', '--conn', address, '--timeout', '60']);
   assert.equal(r.code, ExitCode.unreachable, r.stderr);
   assert.match(r.stderr, /refused the connection/);
-  assert.ok(r.ms < 3000, `took ${Math.round(r.ms)} ms against a 5 s timeout`);
+  assert.ok(r.ms < 30_000, `took ${Math.round(r.ms)} ms against a 60 s timeout: it waited instead of failing at once`);
   const frob = await run(process.execPath, [NODE_BIN, 'kv', 'frob', 'k', '--conn', address]);
   assert.equal(frob.code, ExitCode.usage);
   assert.match(frob.stderr, /'frob'/);

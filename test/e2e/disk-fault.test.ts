@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../support/processes.js';
-import { NodeCluster, writeLoop } from './node-cluster.js';
+import { NodeCluster, writeLoop } from '../support/node-cluster.js';
 
 describe('a disk that fails under the leader', () => {
   let cluster: NodeCluster;

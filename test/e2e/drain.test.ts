@@ -15,13 +15,13 @@ describe('drain and undrain against syncobj-node', () => {
   /** The first leader, drained by the first test. */
   let drained: string;
   before(async () => {
-    cluster = await NodeCluster.start(3, { password: 'drain-secret' });
+    cluster = await NodeCluster.start(3, { password: 'drain-secret', fsync: 'never' });
   });
   after(async () => cluster?.stop());
 
   test('-drain of the leader: SUCCESS DRAIN once another member confirmed it leads; -status shows it drained', async () => {
     drained = await cluster.waitForLeader();
-    const r = await cluster.admin(['-conn', drained, '-drain', '-json']);
+    const r = await cluster.cli(['-conn', drained, '-drain', '-json']);
     assert.equal(r.code, ExitCode.ok, r.stdout + r.stderr);
     const result = JSON.parse(r.stdout) as { ok: boolean; reply: string; old_leader: string; new_leader: string; election_mode: string; term: number };
     assert.equal(result.reply, `SUCCESS DRAIN ${drained}`);
@@ -30,11 +30,11 @@ describe('drain and undrain against syncobj-node', () => {
     assert.equal(result.election_mode, 'voter');
     assert.ok(result.term > 1, 'the new leader confirmed a newer term');
     assert.equal(await cluster.waitForLeader(), result.new_leader);
-    const status = await cluster.status(drained);
+    const status = await cluster.cliStatus(drained);
     assert.equal(status?.['drained'], true);
     assert.equal(status?.['election_mode'], 'voter');
     // The Python-style text form, as syncobj_admin prints it too.
-    const text = await cluster.admin(['-conn', drained, '-status']);
+    const text = await cluster.cli(['-conn', drained, '-status']);
     assert.match(text.stdout, /^drained: True$/m);
     assert.match(text.stdout, /^election_mode: voter$/m);
   });
@@ -42,30 +42,30 @@ describe('drain and undrain against syncobj-node', () => {
   test('-drain of a follower changes nothing else; then draining the last member able to lead is refused', async () => {
     const leader = await cluster.waitForLeader();
     const follower = cluster.addresses.find((a) => a !== leader && a !== drained)!;
-    const before = await cluster.status(leader);
-    const r = await cluster.admin(['-conn', follower, '-drain']);
+    const before = await cluster.cliStatus(leader);
+    const r = await cluster.cli(['-conn', follower, '-drain']);
     assert.equal(r.code, ExitCode.ok, r.stdout + r.stderr);
     assert.equal(r.stdout, `SUCCESS DRAIN ${follower}\n`, 'one line in a pipe');
-    const after = await cluster.status(leader);
+    const after = await cluster.cliStatus(leader);
     assert.equal(after?.['leader'], leader, 'leadership did not move');
     assert.equal(after?.['raft_term'], before?.['raft_term'], 'no election happened');
 
     // Both others are drained now: the leader must stay able to lead. The leader hears the follower's
     // new mode with its next heartbeat reply; wait for that rather than race it.
     const refused = await waitFor('the leader to refuse its own drain', async () => {
-      const attempt = await cluster.admin(['-conn', leader, '-drain']);
+      const attempt = await cluster.cli(['-conn', leader, '-drain']);
       return attempt.code === ExitCode.commandFailed ? attempt : null;
     }, 10_000, 200);
     assert.match(line1(refused.stdout)!, new RegExp(`^FAIL DRAIN ${leader.replace(/\./g, '\\.')}: .*last voter known to be able to lead`));
-    const still = await cluster.status(leader);
+    const still = await cluster.cliStatus(leader);
     assert.equal(still?.['state'], 2, 'it still leads');
     assert.equal(still?.['drained'], false);
     assert.equal(still?.['election_mode'], 'candidate');
 
-    const undrain = await cluster.admin(['-conn', follower, '-undrain']);
+    const undrain = await cluster.cli(['-conn', follower, '-undrain']);
     assert.equal(undrain.code, ExitCode.ok, undrain.stdout + undrain.stderr);
     assert.equal(line1(undrain.stdout), `SUCCESS UNDRAIN ${follower}`);
-    assert.equal((await cluster.status(follower))?.['election_mode'], 'candidate');
+    assert.equal((await cluster.cliStatus(follower))?.['election_mode'], 'candidate');
   });
 
   test('a drained member restarted with the most up-to-date log does not win; -undrain restores its mode and it can', async () => {
@@ -75,7 +75,7 @@ describe('drain and undrain against syncobj-node', () => {
     await cluster.kill(drained, 'SIGTERM');
     cluster.startMember(drained);
     await cluster.waitForLeader();
-    assert.equal((await cluster.status(drained))?.['drained'], true, 'the drain held across the restart');
+    assert.equal((await cluster.cliStatus(drained))?.['drained'], true, 'the drain held across the restart');
 
     // Entries that reach only the leader and the drained member, then the leader goes: the drained
     // member alone holds the whole log, and the other cannot win without its vote.
@@ -87,7 +87,7 @@ describe('drain and undrain against syncobj-node', () => {
     const started = performance.now();
     let checks = 0;
     while (performance.now() - started < 2000 || (checks < 5 && performance.now() - started < 15_000)) {
-      const [s, o] = await Promise.all([cluster.status(drained), cluster.status(other)]);
+      const [s, o] = await Promise.all([cluster.cliStatus(drained), cluster.cliStatus(other)]);
       if (s) {
         checks++;
         assert.equal(s['state'], 0, `${drained} campaigned or led while drained: ${JSON.stringify(s)}`);
@@ -97,12 +97,12 @@ describe('drain and undrain against syncobj-node', () => {
     assert.ok(checks >= 5, `the drained member answered ${checks} times while it waited`);
     process.stderr.write(`# no leader for ${Math.round(performance.now() - started)} ms (${checks} checks) while the drained member held the longest log\n`);
 
-    const undrain = await cluster.admin(['-conn', drained, '-undrain']);
+    const undrain = await cluster.cli(['-conn', drained, '-undrain']);
     assert.equal(undrain.code, ExitCode.ok, undrain.stdout + undrain.stderr);
     assert.equal(line1(undrain.stdout), `SUCCESS UNDRAIN ${drained}`);
-    const status = await cluster.status(drained);
+    const status = await cluster.cliStatus(drained);
     assert.equal(status?.['election_mode'], 'candidate', 'the mode it had before the drain');
     assert.equal(status?.['drained'], false);
-    assert.equal(await cluster.waitForLeader(20_000, [drained, other]), drained, 'only the member with the whole log can win');
+    assert.equal(await cluster.waitForLeader([drained, other], 20_000), drained, 'only the member with the whole log can win');
   });
 });

@@ -4,12 +4,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort, waitFor } from '../support/processes.js';
-import { NodeCluster } from './node-cluster.js';
+import { NodeCluster } from '../support/node-cluster.js';
 
 describe('adding and removing members', () => {
   let cluster: NodeCluster;
   before(async () => {
-    cluster = await NodeCluster.start(3, { args: ['--compact-every', '20'] });
+    cluster = await NodeCluster.start(3, { extraArgs: ['--compact-every', '20'] });
   });
   after(async () => {
     await cluster?.stop();

@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { ExitCode } from '../../src/errors.js';
 import { freePort, run, waitFor } from '../support/processes.js';
-import { ADMIN_BIN } from '../support/node-cluster.js';
-import { NodeCluster } from './node-cluster.js';
+import { ADMIN_BIN, NodeCluster } from '../support/node-cluster.js';
 
 const re = (address: string) => address.replace(/\./g, '\\.');
 

@@ -4,7 +4,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NodeCluster, writeLoop } from './node-cluster.js';
+import { NodeCluster, writeLoop } from '../support/node-cluster.js';
 
 describe('leadership transfer', () => {
   let cluster: NodeCluster;

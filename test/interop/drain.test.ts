@@ -40,16 +40,16 @@ describe('-drain and -undrain against a real PySyncObj cluster', { skip }, () =>
 describe('/usr/bin/syncobj_admin against a drained syncobj-node', { skip }, () => {
   let nodes: NodeCluster;
   before(async () => {
-    nodes = await NodeCluster.start(3);
+    nodes = await NodeCluster.start(3, { fsync: 'never' });
   });
   after(async () => nodes?.stop());
 
   test('prints drained and election_mode as ours does, byte for byte apart from uptime', async () => {
     const leader = await nodes.waitForLeader();
     const member = nodes.addresses.find((a) => a !== leader)!;
-    assert.equal((await nodes.admin(['-conn', member, '-drain'])).code, ExitCode.ok);
+    assert.equal((await nodes.cli(['-conn', member, '-drain'])).code, ExitCode.ok);
     const theirs = await run(SYNCOBJ_ADMIN, ['-conn', member, '-status']);
-    const ours = await nodes.admin(['-conn', member, '-status']);
+    const ours = await nodes.cli(['-conn', member, '-status']);
     const withoutUptime = (s: string) => s.replace(/^uptime: \d+\n/m, '');
     assert.equal(withoutUptime(theirs.stdout), withoutUptime(ours.stdout));
     assert.match(theirs.stdout, /^drained: True$/m);

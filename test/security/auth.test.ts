@@ -24,7 +24,7 @@ describe('a cluster with a password', { timeout: 150_000 }, () => {
   let rightKey: Uint8Array;
 
   before(async () => {
-    cluster = await NodeCluster.start(3, { password: PASSWORD });
+    cluster = await NodeCluster.start(3, { password: PASSWORD, fsync: 'never' });
     target = await cluster.waitForLeader();
     rightKey = await deriveNativeKey(PASSWORD);
   });
@@ -143,7 +143,7 @@ describe('a cluster with a password', { timeout: 150_000 }, () => {
     assert.equal(wrong.code, 4, `exit ${wrong.code}: ${wrong.stderr}`);
     assert.ok(!(wrong.stdout + wrong.stderr).includes(wrongPassword), `the wrong password was printed: ${wrong.stderr}`);
     const deadPort = await freePort();
-    const unreachable = await cluster.admin(['-conn', `127.0.0.1:${deadPort}`, '-status', '-timeout', '2']);
+    const unreachable = await cluster.cli(['-conn', `127.0.0.1:${deadPort}`, '-status', '-timeout', '2']);
     assert.notEqual(unreachable.code, 0);
     assert.ok(!(unreachable.stdout + unreachable.stderr).includes(PASSWORD), 'the password was printed');
     const withNative = await run(process.execPath, [ADMIN_BIN, '-conn', target, '-status', '-wire', 'native', '-pass', wrongPassword, '-timeout', '5'], { timeoutMs: 30_000 });

@@ -42,7 +42,7 @@ describe(`hostile input against a live member (seed ${SEED})`, { timeout: 180_00
   const random = new Prng(SEED);
 
   before(async () => {
-    cluster = await NodeCluster.start(3);
+    cluster = await NodeCluster.start(3, { fsync: 'never' });
     target = await cluster.waitForLeader();
     pid = cluster.children.get(target)!.pid!;
     await stillServes('warm-up');
