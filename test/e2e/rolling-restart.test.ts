@@ -11,7 +11,7 @@ import type { KvClient } from 'syncobj-admin';
 import { repoRoot } from '../fixtures/paths.js';
 import { run } from '../support/processes.js';
 import { readExposition } from '../support/prometheus-text.js';
-import { NodeCluster, sleep } from './node-cluster.js';
+import { NodeCluster, sleep } from '../support/node-cluster.js';
 
 const SCRIPT = join(repoRoot, 'examples', 'rolling-restart.sh');
 const ADMIN_BIN = join(repoRoot, 'bin', 'syncobj-admin');
@@ -72,7 +72,7 @@ describe('examples/rolling-restart.sh on syncobj-node, under writes', { timeout:
         const member = line.trim();
         void (async () => {
           if (!cluster.addresses.includes(member)) return socket.end(`${member} is not a member of this cluster\n`);
-          const old = cluster.processes.get(member)!;
+          const old = cluster.children.get(member)!;
           await cluster.kill(member, 'SIGTERM');
           if (old.exitCode === null && old.signalCode === null) return socket.end(`${member} did not stop within 5 s of SIGTERM\n`);
           cluster.startMember(member);
