@@ -60,7 +60,9 @@ describe('issue 14 against a real PySyncObj cluster', { skip }, () => {
     assert.equal(existsSync(marker), false, 'the restart command never ran');
     for (const [i, member] of cluster.addresses.entries()) {
       const now = await ourAdmin(cluster, ['-conn', member, '-status', '-timeout', '3']);
-      assert.equal(statusField(now, 'leader'), leader, `${member}: the leader unchanged`);
+      // Compared with what it said just before the script ran: a PySyncObj cluster on a loaded machine
+      // may re-elect by itself between the suite's start and this test.
+      assert.equal(statusField(now, 'leader'), statusField(before[i]!, 'leader'), `${member}: the leader unchanged`);
       assert.equal(statusField(now, 'raft_term'), statusField(before[i]!, 'raft_term'), `${member}: the term unchanged`);
       assert.ok(Number(statusField(now, 'uptime')) >= Number(statusField(before[i]!, 'uptime')), `${member} was not restarted`);
     }
