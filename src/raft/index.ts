@@ -60,7 +60,7 @@ export type { Message, MessageType, RequestId, RequestKind } from './messages.js
 export type { Ready, RaftResult, ReadState } from './results.js';
 export type { ConfChange, Membership } from './membership.js';
 export { decodeMembership, encodeMembership } from './membership.js';
-export { decodeCodeVersion, encodeCodeVersion } from './code_version.js';
+export { decodeCodeVersion, encodeCodeVersion } from './code-version.js';
 export type { ProgressState } from './progress.js';
 export type { TransferPhase } from './transfer.js';
 export type { ElectionMode, Entry, EntryKind, HardState, NodeId, Snapshot, SnapshotMeta } from './types.js';

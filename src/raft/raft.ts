@@ -1,5 +1,5 @@
 // The Raft state machine: logical ticks, messages and local requests in; a Ready batch out. No I/O, no clock.
-import { decodeCodeVersion, encodeCodeVersion, refuseCodeVersion } from './code_version.js';
+import { decodeCodeVersion, encodeCodeVersion, refuseCodeVersion } from './code-version.js';
 import { RaftLog } from './log.js';
 import {
   checkConfChange,
@@ -16,7 +16,7 @@ import {
 import type { Message, RequestId } from './messages.js';
 import { Progress, type PeerInfo, type ProgressState } from './progress.js';
 import { hasMajority, quorumIndex, voteOutcome } from './quorum.js';
-import { ReadIndexTracker } from './read_index.js';
+import { ReadIndexTracker } from './read-index.js';
 import { AppendedRequests, ForwardedRequests, failure, type HeldRequest } from './requests.js';
 import type { RaftResult, ReadState, Ready } from './results.js';
 import { TransferTracker, type TransferPhase } from './transfer.js';

@@ -1,7 +1,7 @@
 // Membership-change validation and the replicated code version rules.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { refuseCodeVersion } from '../../src/raft/code_version.js';
+import { refuseCodeVersion } from '../../src/raft/code-version.js';
 import { checkConfChange, decodeMembership, encodeMembership, promote } from '../../src/raft/membership.js';
 
 const current = { voters: ['a', 'b', 'c'], learners: ['d'] };
