@@ -55,9 +55,13 @@
  * hard state in the next Ready.
  */
 export { RaftNode } from './raft.js';
-export type { RaftConfig, RaftStatus, PeerStatus, Role } from './raft.js';
+export type { RaftConfig } from './raft-config.js';
+export type { RaftStatus, PeerStatus, Role } from './status.js';
+export { parseRaftMessage } from './messages.js';
 export type { Message, MessageType, RequestId, RequestKind } from './messages.js';
-export type { Ready, RaftResult, ReadState } from './results.js';
+export { FAILURE_CODES } from './results.js';
+export type { Failure, FailureCode, Outcome, Ready, RaftResult, ReadState } from './results.js';
+export { RaftInvariantError } from './errors.js';
 export type { ConfChange, Membership } from './membership.js';
 export { decodeMembership, encodeMembership } from './membership.js';
 export { decodeCodeVersion, encodeCodeVersion } from './code-version.js';

@@ -13,7 +13,7 @@ function raftStatus(role: RaftStatus['role']): RaftStatus {
     id: 'a:1', role, term: 7, vote: 'a:1', leader: 'a:1', commit: 10, applied: 10, lastIndex: 11, snapshotIndex: 0, logLength: 11,
     electionMode: 'candidate', voters: ['a:1', 'b:2', 'c:3'], learners: [], enabledCodeVersion: 0, supportedCodeVersion: 0,
     peers: ['b:2', 'c:3'].map((id) => ({ id, voter: true, mode: 'candidate' as const, supportedCodeVersion: 0, match: leader ? 10 : null, next: leader ? 11 : null, state: leader ? ('replicate' as const) : null, recentActive: leader ? true : null })),
-    hasQuorum: true, transfer: null,
+    hasQuorum: true, transfer: null, ignoredFromNonMembers: { count: 0, lastSender: null },
   };
 }
 

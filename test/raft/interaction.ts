@@ -286,8 +286,8 @@ export class InteractionEnv {
 
 function describeInFlight(m: Message): string {
   let s = `${m.from}->${m.to} ${m.type} term=${m.term}`;
-  if (m.entries && m.entries.length > 0) s += ` entries=${m.entries.map((e) => `${e.index}/${e.term}`).join(',')}`;
-  if (m.forced) s += ' forced';
-  if (m.reject) s += ' reject';
+  if ('entries' in m && m.entries.length > 0) s += ` entries=${m.entries.map((e) => `${e.index}/${e.term}`).join(',')}`;
+  if ('forced' in m && m.forced) s += ' forced';
+  if ('reject' in m && m.reject) s += ' reject';
   return s;
 }

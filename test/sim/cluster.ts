@@ -86,14 +86,14 @@ function hashStep(hash: number, text: string): number {
 
 export function describeMessage(m: Message): string {
   let s = `${m.from}->${m.to} ${m.type} t${m.term}`;
-  if (m.index !== undefined) s += ` i${m.index}`;
-  if (m.logTerm !== undefined) s += ` lt${m.logTerm}`;
-  if (m.entries && m.entries.length > 0) s += ` e[${m.entries.map((e) => `${e.index}/${e.term}`).join(',')}]`;
-  if (m.commit !== undefined) s += ` c${m.commit}`;
-  if (m.reject) s += ' reject';
-  if (m.forced) s += ' forced';
-  if (m.snapshot) s += ` snap${m.snapshot.meta.index}/${m.snapshot.meta.term}`;
-  if (m.requestId !== undefined) s += ` req=${m.requestId}`;
+  if ('index' in m) s += ` i${m.index}`;
+  if ('logTerm' in m && m.logTerm !== undefined) s += ` lt${m.logTerm}`;
+  if ('entries' in m && m.entries.length > 0) s += ` e[${m.entries.map((e) => `${e.index}/${e.term}`).join(',')}]`;
+  if ('commit' in m) s += ` c${m.commit}`;
+  if ('reject' in m && m.reject) s += ' reject';
+  if ('forced' in m && m.forced) s += ' forced';
+  if ('snapshot' in m) s += ` snap${m.snapshot.meta.index}/${m.snapshot.meta.term}`;
+  if ('requestId' in m) s += ` req=${m.requestId}`;
   return s;
 }
 
