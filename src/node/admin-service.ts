@@ -1,6 +1,6 @@
 // The admin commands, answered as PySyncObj answers them: status, add, remove, set_version, transfer,
-// and, native only, read_barrier, drain and undrain. Membership changes and transfers run on the leader; a follower
-// forwards them there over the native wire and relays the leader's reply.
+// and, native only, read_barrier, drain and undrain. Asked of a follower, the Raft core forwards add, remove,
+// set_version and transfer to the leader; drain and undrain act on the member asked and are never forwarded.
 
 import { parseAddress } from '../client/address.js';
 import type { NodeId } from '../raft/index.js';
@@ -19,8 +19,6 @@ export interface AdminContext {
   /** The other members as this node knows them. */
   partners: () => NodeId[];
   isConnected: (peer: NodeId) => boolean;
-  /** Sends the same command to another member (the leader) and returns its reply text. */
-  forward: (to: NodeId, cmd: AdminCommandName, arg: string | number | undefined) => Promise<string | Record<string, unknown>>;
 }
 
 const text = (t: string): AdminAnswer => ({ kind: 'text', text: t });
@@ -43,21 +41,17 @@ export class AdminService {
     });
   }
 
-  /**
-   * `relayed` marks a command another member forwarded here: it is not forwarded again, so two
-   * members that briefly name each other as leader cannot bounce it between them.
-   */
-  async execute(cmd: AdminCommandName, arg: string | number | undefined, relayed = false): Promise<AdminAnswer> {
+  async execute(cmd: AdminCommandName, arg: string | number | undefined): Promise<AdminAnswer> {
     switch (cmd) {
       case 'status':
         return { kind: 'status', entries: this.status() };
       case 'add':
       case 'remove':
-        return text(await this.#membership(cmd, String(arg ?? ''), relayed));
+        return text(await this.#membership(cmd, String(arg ?? '')));
       case 'set_version':
         return text(await this.#setVersion(arg));
       case 'transfer':
-        return text(await this.#transfer(String(arg ?? ''), relayed));
+        return text(await this.#transfer(String(arg ?? '')));
       case 'read_barrier':
         return { kind: 'object', value: await this.#readBarrier() };
       case 'drain':
@@ -67,53 +61,17 @@ export class AdminService {
     }
   }
 
-  #leader(): NodeId | null {
-    return this.ctx.runtime.raft.softState().leader;
-  }
-
-  #isLeader(): boolean {
-    return this.ctx.runtime.raft.softState().role === 'leader';
-  }
-
-  /** Relays to the leader; any failure to reach it becomes the command's FAIL text with the reason. */
-  async #forward(cmd: AdminCommandName, arg: string | number, fail: string, relayed: boolean): Promise<string> {
-    const leader = this.#leader();
-    if (leader === null || leader === this.ctx.runtime.raft.id) return `${fail}: no leader is known`;
-    if (relayed) return `${fail}: relayed to ${this.ctx.runtime.raft.id}, which is not the leader (${leader} is)`;
-    try {
-      const reply = await this.ctx.forward(leader, cmd, arg);
-      return typeof reply === 'string' ? reply : `${fail}: the leader answered with a status`;
-    } catch (err) {
-      this.ctx.log.event('admin', `forwarding '${cmd} ${arg}' to ${leader} failed: ${(err as Error).message}`);
-      return `${fail}: forwarding to the leader ${leader} failed`;
-    }
-  }
-
-  async #membership(cmd: 'add' | 'remove', node: string, relayed: boolean): Promise<string> {
+  /** PySyncObj's replies carry no reason: keep its exact text, and log why. */
+  async #membership(cmd: 'add' | 'remove', node: string): Promise<string> {
     const word = cmd.toUpperCase();
     const fail = `FAIL ${word} ${node}`;
     if (!parseAddress(node)) return fail;
-    if (!this.#isLeader()) {
-      const reply = await this.#forward(cmd, node, fail, relayed);
-      // PySyncObj's replies carry no reason; keep its exact text and log why.
-      return reply.startsWith(`${fail}:`) ? fail : reply;
-    }
-    const { runtime, log } = this.ctx;
-    if (cmd === 'remove' && node === runtime.raft.id) {
-      // Removing the leader: hand leadership over first, then let the new leader remove us.
-      const handed = await runtime.transfer('auto');
-      if (!handed.ok) {
-        log.event('membership', `cannot remove ${node}: leadership could not be handed over first: ${handed.reason}`);
-        return fail;
-      }
-      return this.#forward('remove', node, fail, false).then((r) => (r.startsWith(`${fail}:`) ? fail : r));
-    }
-    const outcome = await runtime.changeMembership({ type: cmd, node });
+    const outcome = await this.ctx.runtime.changeMembership({ type: cmd, node });
     if (outcome.ok) {
-      log.event('membership', `${cmd} ${node}: done`);
+      this.ctx.log.event('membership', `${cmd} ${node}: done`);
       return `SUCCESS ${word} ${node}`;
     }
-    log.event('membership', `${cmd} ${node} failed: ${outcome.reason}`);
+    this.ctx.log.event('membership', `${cmd} ${node} failed: ${outcome.reason}`);
     return fail;
   }
 
@@ -128,10 +86,9 @@ export class AdminService {
     return `${outcome.ok ? 'SUCCESS' : 'FAIL'} SET_VERSION ${version}`;
   }
 
-  async #transfer(target: string, relayed: boolean): Promise<string> {
+  async #transfer(target: string): Promise<string> {
     const fail = `FAIL TRANSFER ${target}`;
     if (target !== 'auto' && !parseAddress(target)) return `${fail}: not HOST:PORT or auto`;
-    if (!this.#isLeader()) return this.#forward('transfer', target, fail, relayed);
     const outcome = await this.ctx.runtime.transfer(target);
     if (outcome.ok) return `SUCCESS TRANSFER ${outcome.leader}`;
     return `${fail}: ${outcome.reason}`;

@@ -28,7 +28,7 @@ export function serveClient(channel: NativeChannel, admin: AdminService, runtime
     }
     const answered =
       message.t === 'admin'
-        ? answerAdmin(message, message.relayed === true, admin)
+        ? answerAdmin(message, admin)
         : answerKv(message, parseKvSession(raw), runtime).catch(
             (err: Error): KvReply => ({ t: 'kv_reply', id: message.id, ok: false, leader: null, error: `internal error: ${err.message}` }),
           );
@@ -36,8 +36,8 @@ export function serveClient(channel: NativeChannel, admin: AdminService, runtime
   });
 }
 
-async function answerAdmin(request: AdminRequest, relayed: boolean, admin: AdminService): Promise<unknown> {
-  const answer = await admin.execute(request.cmd, request.arg, relayed).catch((err: Error) => ({ kind: 'text' as const, text: `FAIL ${request.cmd.toUpperCase()}: ${err.message}` }));
+async function answerAdmin(request: AdminRequest, admin: AdminService): Promise<unknown> {
+  const answer = await admin.execute(request.cmd, request.arg).catch((err: Error) => ({ kind: 'text' as const, text: `FAIL ${request.cmd.toUpperCase()}: ${err.message}` }));
   const body = answer.kind === 'status' ? statusToNative(answer.entries) : answer.kind === 'text' ? answer.text : answer.value;
   return { t: 'admin_reply', id: request.id, reply: body };
 }

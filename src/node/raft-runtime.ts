@@ -1,7 +1,18 @@
 // Drives the pure Raft core: ticks on a timer, persists each Ready through NodeStorage before sending,
 // applies committed entries to the key-value map, and turns results into settled promises.
 
-import { decodeMembership, RaftNode, type ConfChange, type ElectionMode, type HardState, type Message, type NodeId, type RaftResult, type Ready } from '../raft/index.js';
+import {
+  decodeMembership,
+  RaftNode,
+  type ConfChange,
+  type ElectionMode,
+  type FailureCode,
+  type HardState,
+  type Message,
+  type NodeId,
+  type RaftResult,
+  type Ready,
+} from '../raft/index.js';
 import type { NodeStorage, RecoveredState } from './storage/index.js';
 import type { EventLog } from './event-log.js';
 import { KvStateMachine } from './kv-state-machine.js';
@@ -30,8 +41,16 @@ export interface RuntimeOptions {
   random?: () => number;
 }
 
-export type Outcome<T> = ({ ok: true } & T) | { ok: false; reason: string };
+/** Why a request failed: the core's code, or the runtime's own when the core never answered. */
+export interface RuntimeFailure {
+  ok: false;
+  /** unknownOutcome also when no answer came within the request timeout (it may still be applied). */
+  code: FailureCode | 'shuttingDown';
+  reason: string;
+}
+export type Outcome<T> = ({ ok: true } & T) | RuntimeFailure;
 type TransferOutcome = Outcome<{ leader: NodeId }> & { leader?: NodeId | null };
+type RequestAnswer = RaftResult | { type: 'timeout' } | { type: 'readState'; index: number } | { type: 'stopped' };
 
 interface Pending {
   settle: (result: RaftResult | { type: 'timeout' } | { type: 'stopped' }) => void;
@@ -40,7 +59,7 @@ interface Pending {
 
 /** While the disk keeps failing, retry persisting at most this often instead of on every event. */
 const FAULT_RETRY_MS = 250;
-/** Tries of a transfer that timed out while this member still led. */
+/** Tries of a transfer (or of removing the leader, which transfers first) that timed out while the leader still led. */
 const TRANSFER_ATTEMPTS = 3;
 /** Write the commit index to the hard state file when it moved this far since the last write. */
 const COMMIT_PERSIST_EVERY = 1000;
@@ -114,37 +133,43 @@ export class RaftRuntime {
   /** Resolves once the command committed and is applied here; a failure may still have committed (unknown outcome). */
   async propose(data: Uint8Array): Promise<Outcome<{ index: number }>> {
     const result = await this.#request((id) => this.raft.propose(data, id));
-    if (result.type === 'proposal') return result.ok ? { ok: true, index: result.index } : { ok: false, reason: result.reason };
+    if (result.type === 'proposal') return result.ok ? { ok: true, index: result.index } : failure(result);
     return this.#failure(result);
   }
 
+  /** Made on any member: the core forwards it to the leader; removing the leader hands leadership over first. */
   async changeMembership(change: ConfChange): Promise<Outcome<{ index: number }>> {
-    const result = await this.#request((id) => this.raft.proposeConfChange(change, id));
-    if (result.type === 'confChange') return result.ok ? { ok: true, index: result.index } : { ok: false, reason: result.reason };
+    const result = await this.#retryingHandover(`${change.type} ${change.node}`, (id) => this.raft.proposeConfChange(change, id));
+    if (result.type === 'confChange') return result.ok ? { ok: true, index: result.index } : failure(result);
     return this.#failure(result);
   }
 
   async setVersion(version: number): Promise<Outcome<{ index: number }>> {
     const result = await this.#request((id) => this.raft.proposeVersion(version, id));
-    if (result.type === 'version') return result.ok ? { ok: true, index: result.index } : { ok: false, reason: result.reason };
+    if (result.type === 'version') return result.ok ? { ok: true, index: result.index } : failure(result);
     return this.#failure(result);
   }
 
   /**
    * Resolves ok only once the target leads a newer term; a refusal or a lost race carries the reason.
-   * The core gives a transfer one election timeout; on a busy machine (an fsync stalls the target's
-   * campaign) that can pass while we still lead, so such a timeout is retried a few times.
+   * Made on a follower, the core forwards it to the leader.
    */
   async transfer(target: NodeId | 'auto', attempts = TRANSFER_ATTEMPTS): Promise<TransferOutcome> {
+    const result = await this.#retryingHandover(`hand leadership to ${target}`, (id) => this.raft.transferLeadership(target, id), attempts);
+    if (result.type !== 'transfer') return this.#failure(result);
+    return result.ok ? { ok: true, leader: result.leader } : { ...failure(result), leader: result.leader };
+  }
+
+  /**
+   * The core gives a transfer one election timeout; on a busy machine (an fsync stalls the target's
+   * campaign) that can pass while the leader still leads, so such a timeout is tried again a few times.
+   */
+  async #retryingHandover(what: string, submit: (id: string) => void, attempts = TRANSFER_ATTEMPTS): Promise<RequestAnswer> {
     for (let attempt = 1; ; attempt++) {
-      const result = await this.#request((id) => this.raft.transferLeadership(target, id));
-      if (result.type !== 'transfer') return this.#failure(result);
-      if (result.ok) return { ok: true, leader: result.leader };
-      const timedOut = result.reason.includes('did not win within');
-      if (!timedOut || attempt >= attempts || this.raft.softState().role !== 'leader') {
-        return { ok: false, reason: attempt > 1 ? `${result.reason} (${attempt} attempts)` : result.reason, leader: result.leader };
-      }
-      this.options.log.event('transfer', `attempt ${attempt} to hand leadership to ${target} timed out; trying again`);
+      const result = await this.#request(submit);
+      if (!('ok' in result) || result.ok || result.code !== 'transferTimedOut') return result;
+      if (attempt >= attempts) return attempt > 1 ? { ...result, reason: `${result.reason} (${attempt} attempts)` } : result;
+      this.options.log.event('transfer', `attempt ${attempt} to ${what} timed out; trying again`);
     }
   }
 
@@ -166,7 +191,7 @@ export class RaftRuntime {
       if (this.kv.lastApplied < index) await new Promise<void>((resolve) => this.#readsWaitingApply.push({ index, resolve }));
       return { ok: true, index };
     }
-    if (result.type === 'read') return { ok: false, reason: result.ok ? 'unexpected read result' : result.reason };
+    if (result.type === 'read') return failure(result);
     return this.#failure(result);
   }
 
@@ -185,7 +210,7 @@ export class RaftRuntime {
 
   // ---- requests -----------------------------------------------------------------------------------
 
-  #request(submit: (id: string) => void): Promise<RaftResult | { type: 'timeout' } | { type: 'readState'; index: number } | { type: 'stopped' }> {
+  #request(submit: (id: string) => void): Promise<RequestAnswer> {
     if (this.#stopped) return Promise.resolve({ type: 'stopped' });
     const id = this.#requestPrefix + String(this.#nextRequest++);
     return new Promise((resolve) => {
@@ -199,10 +224,10 @@ export class RaftRuntime {
     });
   }
 
-  #failure(result: { type: string }): { ok: false; reason: string } {
-    if (result.type === 'timeout') return { ok: false, reason: `no outcome within ${this.options.requestTimeoutMs} ms (it may still be applied)` };
-    if (result.type === 'stopped') return { ok: false, reason: 'the node is shutting down' };
-    return { ok: false, reason: `unexpected ${result.type} result` };
+  #failure(result: { type: string }): RuntimeFailure {
+    if (result.type === 'timeout') return { ok: false, code: 'unknownOutcome', reason: `no outcome within ${this.options.requestTimeoutMs} ms (it may still be applied)` };
+    if (result.type === 'stopped') return { ok: false, code: 'shuttingDown', reason: 'the node is shutting down' };
+    return { ok: false, code: 'unknownOutcome', reason: `unexpected ${result.type} result` };
   }
 
   #settle(id: unknown, result: RaftResult | { type: 'readState'; index: number }): void {
@@ -361,4 +386,9 @@ export class RaftRuntime {
       this.#reportFault(err);
     }
   }
+}
+
+/** The failure part of a failed result, without its type and request id. */
+function failure(result: { code: FailureCode; reason: string }): RuntimeFailure {
+  return { ok: false, code: result.code, reason: result.reason };
 }

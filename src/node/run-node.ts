@@ -2,7 +2,7 @@
 
 import { stat } from 'node:fs/promises';
 import { SyncobjError } from '../errors.js';
-import type { NodeId } from '../raft/index.js';
+import { parseRaftMessage, type NodeId } from '../raft/index.js';
 import { deriveNativeKey } from '../wire/native/index.js';
 import { derivePysyncobjKey } from '../wire/pysyncobj/index.js';
 import { parseAddress } from '../client/address.js';
@@ -10,11 +10,9 @@ import { AdminService } from './admin-service.js';
 import { DrainControl, startingMode } from './drain-control.js';
 import { serveClient } from './client-session.js';
 import { EventLog } from './event-log.js';
-import { adminRequest } from '../client/native-connection.js';
 import type { NodeConfig } from './node-config.js';
 import { NodeServer } from './node-server.js';
 import { readPassword } from './password-source.js';
-import { parseRaftMessage } from './peer-message.js';
 import { PeerLinks } from './peer-links.js';
 import { RaftRuntime } from './raft-runtime.js';
 import { NodeStorage, StorageError } from './storage/index.js';
@@ -23,7 +21,6 @@ import { NodeStorage, StorageError } from './storage/index.js';
 const TRANSFER_ON_STOP_MS = 2000;
 /** Below syncobj-admin's default 10 s, so its user sees our FAIL text rather than a client timeout. */
 const REQUEST_TIMEOUT_MS = 8000;
-const FORWARD_TIMEOUT_MS = 9000;
 
 /** A start-up failure worth one clear line and a non-zero exit, not a stack trace. */
 export class StartupError extends Error {}
@@ -91,7 +88,6 @@ export async function startNode(config: NodeConfig, env: NodeJS.ProcessEnv): Pro
     log,
     partners,
     isConnected: (peer) => peers.isConnected(peer),
-    forward: (to, cmd, arg) => adminRequest(to, nativeKey, cmd, arg, FORWARD_TIMEOUT_MS, { relayed: true }),
   });
   server.serve({
     nativeKey,

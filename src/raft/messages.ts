@@ -85,7 +85,12 @@ function isSnapshot(s: unknown): boolean {
   return isCount(meta['index']) && isCount(meta['term']) && isIdList(meta['voters']) && isIdList(meta['learners']) && isCount(meta['codeVersion']);
 }
 
-const isFailure = (m: Fields): boolean => m['reject'] === true && CODES.has(m['code']) && isText(m['reason']);
+/** A refusal. Members before failure codes sent none: theirs reads as unknownOutcome, which claims nothing about the request. */
+function isFailure(m: Fields): boolean {
+  if (m['reject'] !== true || !isText(m['reason'])) return false;
+  if (m['code'] === undefined) m['code'] = 'unknownOutcome';
+  return CODES.has(m['code']);
+}
 
 /** What each type must carry beyond the stamp, checked field by field. */
 const BODY_CHECKS: Record<MessageType, (m: Fields) => boolean> = {

@@ -21,8 +21,6 @@ export interface AdminRequest {
   cmd: AdminCommandName;
   /** The address for add/remove/transfer ('auto' allowed for transfer), the version for set_version. */
   arg?: string | number;
-  /** Set by a member that forwards a command to the leader, so it is never forwarded twice. */
-  relayed?: boolean;
 }
 
 /**
@@ -84,7 +82,7 @@ export function parseClientMessage(x: unknown): ClientMessage | null {
       const { id, cmd, arg } = x;
       if (typeof id !== 'number' || typeof cmd !== 'string' || !ADMIN_COMMANDS.has(cmd)) return null;
       if (arg !== undefined && typeof arg !== 'string' && typeof arg !== 'number') return null;
-      return { t: 'admin', id, cmd: cmd as AdminCommandName, ...(arg !== undefined ? { arg } : {}), ...(x['relayed'] === true ? { relayed: true } : {}) };
+      return { t: 'admin', id, cmd: cmd as AdminCommandName, ...(arg !== undefined ? { arg } : {}) };
     }
     case 'kv': {
       const { id, op, key, value } = x;
