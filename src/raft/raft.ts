@@ -691,13 +691,20 @@ export class RaftNode {
 
   /**
    * Once the configuration that removed a member is committed, tell it the commit index one last time (so
-   * its own pending requests, such as its removal, resolve) and stop replicating to it.
+   * its own pending requests, such as its removal, resolve) and stop replicating to it. A member that has
+   * not acknowledged the removal yet gets the committed entries it lacks with it, or it could never learn
+   * that its own removal, which it may have asked for, committed.
    */
   private pruneDeparted(): void {
     if (this.configuration.changePending()) return;
+    const { committed } = this.log;
     for (const [id, pr] of [...this.tracker.entries()]) {
       if (isMember(this.configuration.membership, id)) continue;
-      this.send({ type: 'heartbeat', to: id, commit: Math.min(pr.match, this.log.committed) });
+      const prevTerm = this.log.term(pr.match);
+      if (pr.match < committed && prevTerm !== undefined) {
+        const entries = this.log.slice(pr.match + 1, committed + 1, this.maxBatchBytes);
+        this.send({ type: 'append', to: id, index: pr.match, logTerm: prevTerm, entries, commit: committed });
+      } else this.send({ type: 'heartbeat', to: id, commit: Math.min(pr.match, committed) });
       this.tracker.untrack(id);
     }
   }
