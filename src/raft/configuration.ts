@@ -82,6 +82,18 @@ export class Configuration {
     this.refresh();
   }
 
+  /** What a snapshot through `index` must record: the configuration and code version in force there. */
+  snapshotMeta(index: number): SnapshotMeta {
+    const { membership } = this.at(index);
+    return {
+      index,
+      term: this.log.term(index)!,
+      voters: [...membership.voters],
+      learners: [...membership.learners],
+      codeVersion: this.codeVersionAt(index),
+    };
+  }
+
   /** The log was compacted into a snapshot described by `meta`. */
   compacted(meta: SnapshotMeta): void {
     this.#baseMembership = { voters: meta.voters, learners: meta.learners };

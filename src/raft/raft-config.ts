@@ -1,4 +1,5 @@
 // How a RaftNode is set up: identity, timing, limits, and the durable state it restarts from.
+import { RaftInvariantError } from './errors.js';
 import type { ElectionMode, Entry, HardState, NodeId, Snapshot } from './types.js';
 
 export interface RaftConfig {
@@ -34,4 +35,23 @@ export interface RaftConfig {
   snapshot?: Snapshot | null;
   /** The index the shell's state machine already holds when it is durable itself; default the snapshot index. */
   applied?: number;
+}
+
+/** The tuning settings with their defaults applied. */
+export type Settings = Required<Pick<RaftConfig, 'random' | 'electionTicks' | 'heartbeatTicks' | 'maxInflight' | 'maxBatchBytes' | 'maxHeldProposals' | 'supportedCodeVersion' | 'preVote' | 'checkQuorum'>>;
+
+export function settingsOf(config: RaftConfig): Settings {
+  const settings: Settings = {
+    random: config.random,
+    electionTicks: config.electionTicks ?? 10,
+    heartbeatTicks: config.heartbeatTicks ?? 1,
+    maxInflight: config.maxInflight ?? 64,
+    maxBatchBytes: config.maxBatchBytes ?? 1 << 20,
+    maxHeldProposals: config.maxHeldProposals ?? 1000,
+    supportedCodeVersion: config.supportedCodeVersion ?? 0,
+    preVote: config.preVote ?? true,
+    checkQuorum: config.checkQuorum ?? true,
+  };
+  if (settings.heartbeatTicks >= settings.electionTicks) throw new RaftInvariantError('heartbeatTicks must be below electionTicks');
+  return settings;
 }

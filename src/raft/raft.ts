@@ -12,21 +12,13 @@ import { buildStatus, type RaftStatus, type Role } from './status.js';
 import { ELECTION_JITTER } from './timeouts.js';
 import { ProgressTracker } from './tracker.js';
 import { encodeTransferTarget, TransferTracker } from './transfer.js';
-import type { RaftConfig } from './raft-config.js';
+import { settingsOf, type RaftConfig, type Settings } from './raft-config.js';
 import type { ElectionMode, Entry, EntryKind, HardState, NodeId, Snapshot } from './types.js';
 
 export class RaftNode {
   readonly id: NodeId;
   readonly mode: ElectionMode;
-  private readonly electionTicks: number;
-  private readonly heartbeatTicks: number;
-  private readonly random: () => number;
-  private readonly maxInflight: number;
-  private readonly maxBatchBytes: number;
-  private readonly maxHeldProposals: number;
-  private readonly supportedCodeVersion: number;
-  private readonly preVote: boolean;
-  private readonly checkQuorum: boolean;
+  private readonly cfg: Settings;
 
   private term: number;
   private vote: NodeId | null;
@@ -54,16 +46,7 @@ export class RaftNode {
   constructor(config: RaftConfig) {
     this.id = config.id;
     this.mode = config.electionMode ?? 'candidate';
-    this.electionTicks = config.electionTicks ?? 10;
-    this.heartbeatTicks = config.heartbeatTicks ?? 1;
-    if (this.heartbeatTicks >= this.electionTicks) throw new RaftInvariantError('heartbeatTicks must be below electionTicks');
-    this.random = config.random;
-    this.maxInflight = config.maxInflight ?? 64;
-    this.maxBatchBytes = config.maxBatchBytes ?? 1 << 20;
-    this.maxHeldProposals = config.maxHeldProposals ?? 1000;
-    this.supportedCodeVersion = config.supportedCodeVersion ?? 0;
-    this.preVote = config.preVote ?? true;
-    this.checkQuorum = config.checkQuorum ?? true;
+    this.cfg = settingsOf(config);
 
     const snapshot = config.snapshot ?? null;
     const hardState = config.hardState ?? { term: 0, vote: null, commit: 0 };
@@ -74,54 +57,43 @@ export class RaftNode {
     const snapIndex = snapshot?.meta.index ?? 0;
     this.log = new RaftLog(snapIndex, snapshot?.meta.term ?? 0, [...(config.entries ?? [])], hardState.commit, config.applied ?? snapIndex);
     this.configuration = new Configuration(this.log, snapshot?.meta ?? null, { voters: config.voters, learners: config.learners ?? [] });
-    this.tracker = new ProgressTracker(this.id, this.electionTicks);
-    const report = (r: RaftResult): void => void this.results.push(r);
-    const send = (m: OutgoingMessage): void => this.send(m);
-    const isLeader = (): boolean => this.role === 'leader';
-    const leader = (): NodeId | null => this.lead;
-    const committedOwnTerm = (): boolean => this.committedOwnTerm();
-    this.transfer = new TransferTracker({
+    this.tracker = new ProgressTracker(this.id, this.cfg.electionTicks);
+    // What every part may ask of the core; each adds what only it needs.
+    const core = {
       id: this.id,
-      electionTicks: this.electionTicks,
+      electionTicks: this.cfg.electionTicks,
+      isLeader: (): boolean => this.role === 'leader',
+      leader: (): NodeId | null => this.lead,
+      committed: (): number => this.log.committed,
+      committedOwnTerm: (): boolean => this.committedOwnTerm(),
+      send: (m: OutgoingMessage): void => this.send(m),
+      report: (r: RaftResult): void => void this.results.push(r),
+    };
+    this.transfer = new TransferTracker({
+      ...core,
       term: () => this.term,
-      leader,
       lastIndex: () => this.log.lastIndex(),
       membership: () => this.configuration.membership,
       modeOf: (id) => this.tracker.peer(id)?.mode,
       progress: (id) => this.tracker.get(id),
-      sendTimeoutNow: (to) => this.send({ type: 'timeoutNow', to }),
       sendAppend: (to) => void this.sendAppend(to),
       finished: (request, outcome) => this.proposals.transferFinished(request, outcome),
       released: (f) => this.proposals.released(f),
     });
     this.proposals = new Proposals({
-      id: this.id,
-      electionTicks: this.electionTicks,
-      maxHeldProposals: this.maxHeldProposals,
-      supportedCodeVersion: this.supportedCodeVersion,
+      ...core,
+      maxHeldProposals: this.cfg.maxHeldProposals,
+      supportedCodeVersion: this.cfg.supportedCodeVersion,
       configuration: this.configuration,
       transfer: this.transfer,
-      isLeader,
-      leader,
-      committedOwnTerm,
       supportedCodeVersionOf: (id) => this.tracker.peer(id)?.supportedCodeVersion,
-      committed: () => this.log.committed,
       termAt: (index) => this.log.term(index),
       appendEntry: (kind, data) => this.appendEntry(kind, data),
-      send,
-      report,
     });
     this.reads = new ReadIndex({
-      id: this.id,
-      electionTicks: this.electionTicks,
-      isLeader,
-      leader,
-      committedOwnTerm,
-      committed: () => this.log.committed,
+      ...core,
       voters: () => this.configuration.membership.voters,
       broadcastHeartbeat: (context) => this.broadcastHeartbeat(context),
-      send,
-      report,
       readState: (rs) => void this.readStates.push(rs),
     });
     this.becomeFollower(this.term, null);
@@ -222,7 +194,7 @@ export class RaftNode {
     if (this.mode === 'voter') return failed('ineligibleTarget', `${this.id} is in voter election mode and never becomes leader`);
     if (!this.promotable()) return failed('ineligibleTarget', `${this.id} is not a voter`);
     if (this.role === 'leader') return failed('alreadyLeader', `${this.id} is already the leader`);
-    this.startElection(this.preVote ? 'preElection' : 'election');
+    this.startElection(this.cfg.preVote ? 'preElection' : 'election');
     return { ok: true };
   }
 
@@ -263,14 +235,7 @@ export class RaftNode {
   compact(index: number, data: Uint8Array): Snapshot {
     if (index <= this.log.snapshotIndex) throw new RaftInvariantError(`cannot compact to ${index}: a snapshot already covers ${this.log.snapshotIndex}`);
     if (index > this.log.applied) throw new RaftInvariantError(`cannot compact to ${index}: only ${this.log.applied} is applied`);
-    const membership = this.configuration.at(index).membership;
-    const meta = {
-      index,
-      term: this.log.term(index)!,
-      voters: [...membership.voters],
-      learners: [...membership.learners],
-      codeVersion: this.configuration.codeVersionAt(index),
-    };
+    const meta = this.configuration.snapshotMeta(index);
     this.log.compact(index);
     this.snapshot = { meta, data };
     this.configuration.compacted(meta);
@@ -329,7 +294,7 @@ export class RaftNode {
       logLength: this.log.length,
       electionMode: this.mode,
       enabledCodeVersion: this.configuration.enabledCodeVersion,
-      supportedCodeVersion: this.supportedCodeVersion,
+      supportedCodeVersion: this.cfg.supportedCodeVersion,
       transfer: this.transfer.status(),
       ignoredFromNonMembers: { ...this.ignoredFromNonMembers },
       inLease: this.inLease(),
@@ -364,7 +329,7 @@ export class RaftNode {
     this.setLead(null);
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
-    this.randomizedElectionTimeout = this.electionTicks + Math.floor(this.random() * ELECTION_JITTER * this.electionTicks);
+    this.randomizedElectionTimeout = this.cfg.electionTicks + Math.floor(this.cfg.random() * ELECTION_JITTER * this.cfg.electionTicks);
     this.tracker.resetVotes();
   }
 
@@ -423,7 +388,7 @@ export class RaftNode {
   }
 
   private inLease(): boolean {
-    return this.checkQuorum && this.lead !== null && this.electionElapsed < this.electionTicks;
+    return this.cfg.checkQuorum && this.lead !== null && this.electionElapsed < this.cfg.electionTicks;
   }
 
   // ---- elections ----------------------------------------------------------------------------------
@@ -434,7 +399,7 @@ export class RaftNode {
     if (this.electionElapsed < this.randomizedElectionTimeout) return;
     this.electionElapsed = 0;
     if (this.promotable() && this.mode === 'candidate') {
-      this.startElection(this.preVote ? 'preElection' : 'election');
+      this.startElection(this.cfg.preVote ? 'preElection' : 'election');
     } else {
       // voter and manual members never campaign on their own (Tarantool PR 12696); they only forget the leader.
       this.becomeFollower(this.term, null);
@@ -584,13 +549,13 @@ export class RaftNode {
     this.heartbeatElapsed++;
     this.electionElapsed++;
     this.transfer.leaderTick();
-    if (this.electionElapsed >= this.electionTicks) {
+    if (this.electionElapsed >= this.cfg.electionTicks) {
       this.electionElapsed = 0;
-      if (this.checkQuorum && !this.tracker.quorumActive(this.configuration.membership.voters)) {
+      if (this.cfg.checkQuorum && !this.tracker.quorumActive(this.configuration.membership.voters)) {
         return this.stepDown(failed('leadershipLost', 'lost contact with a majority (CheckQuorum)'));
       }
     }
-    if (this.heartbeatElapsed >= this.heartbeatTicks) {
+    if (this.heartbeatElapsed >= this.cfg.heartbeatTicks) {
       this.heartbeatElapsed = 0;
       this.broadcastHeartbeat();
     }
@@ -629,7 +594,7 @@ export class RaftNode {
     } else if (m.type === 'heartbeatResp') {
       pr.probeSent = false;
       // Appends in flight may have been lost: a heartbeat answer frees a slot so replication cannot stall.
-      if (pr.state === 'replicate' && pr.inflight.length >= this.maxInflight) pr.inflight.shift();
+      if (pr.state === 'replicate' && pr.inflight.length >= this.cfg.maxInflight) pr.inflight.shift();
       if (pr.match < this.log.lastIndex()) this.sendAppend(m.from);
       this.transfer.maybeSendTimeoutNow(m.from, true);
       if (m.context !== undefined) this.reads.onHeartbeatAnswer(m.from, m.context);
@@ -639,7 +604,7 @@ export class RaftNode {
   /** Sends entries from the follower's next index; true when entries went out (so more may follow). */
   private sendAppend(to: NodeId, sendIfEmpty = true): boolean {
     const pr = this.tracker.get(to);
-    if (!pr || pr.isPaused(this.maxInflight)) return false;
+    if (!pr || pr.isPaused(this.cfg.maxInflight)) return false;
     const prevIndex = pr.next - 1;
     const prevTerm = this.log.term(prevIndex);
     if (prevTerm === undefined) {
@@ -650,7 +615,7 @@ export class RaftNode {
       }
       return false;
     }
-    const entries = this.log.slice(pr.next, this.log.lastIndex() + 1, this.maxBatchBytes);
+    const entries = this.log.slice(pr.next, this.log.lastIndex() + 1, this.cfg.maxBatchBytes);
     if (entries.length === 0 && !sendIfEmpty) return false;
     this.send({ type: 'append', to, index: prevIndex, logTerm: prevTerm, entries, commit: this.log.committed });
     pr.sent(entries.length > 0 ? entries[entries.length - 1]!.index : undefined);
@@ -702,7 +667,7 @@ export class RaftNode {
       if (isMember(this.configuration.membership, id)) continue;
       const prevTerm = this.log.term(pr.match);
       if (pr.match < committed && prevTerm !== undefined) {
-        const entries = this.log.slice(pr.match + 1, committed + 1, this.maxBatchBytes);
+        const entries = this.log.slice(pr.match + 1, committed + 1, this.cfg.maxBatchBytes);
         this.send({ type: 'append', to: id, index: pr.match, logTerm: prevTerm, entries, commit: committed });
       } else this.send({ type: 'heartbeat', to: id, commit: Math.min(pr.match, committed) });
       this.tracker.untrack(id);
@@ -761,7 +726,7 @@ export class RaftNode {
     msg.from = this.id;
     msg.term = m.term ?? this.term;
     msg.mode = this.mode;
-    msg.supportedCodeVersion = this.supportedCodeVersion;
+    msg.supportedCodeVersion = this.cfg.supportedCodeVersion;
     this.msgs.push(msg);
   }
 }

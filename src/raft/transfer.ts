@@ -1,6 +1,7 @@
 // Leadership transfer as explicit state (thesis 3.10): who the target is, how far along, and every way it ends.
 import type { Membership } from './membership.js';
 import { isMember } from './membership.js';
+import type { OutgoingMessage } from './messages.js';
 import type { HeldRequest } from './proposals.js';
 import type { Progress } from './progress.js';
 import { failed, type Failure } from './results.js';
@@ -29,7 +30,7 @@ export interface TransferHost {
   /** The election mode a member last told us, if it did. */
   modeOf(id: NodeId): ElectionMode | undefined;
   progress(id: NodeId): Progress | undefined;
-  sendTimeoutNow(to: NodeId): void;
+  send(m: OutgoingMessage): void;
   sendAppend(to: NodeId): void;
   /** The transfer ended: answer the request that asked for it (null: the core's own, before removing itself). */
   finished(request: HeldRequest | null, outcome: TransferOutcome): void;
@@ -123,7 +124,7 @@ export class TransferTracker {
     if (!t || t.target !== from || !pr || pr.match !== this.host.lastIndex()) return false;
     if (t.phase !== (repeat ? 'timeoutSent' : 'catchingUp')) return false;
     t.phase = 'timeoutSent';
-    this.host.sendTimeoutNow(from);
+    this.host.send({ type: 'timeoutNow', to: from });
     return true;
   }
 
