@@ -1,4 +1,5 @@
 // Cluster membership and the validation of single-server changes (thesis 4.1, 4.2.1).
+import { failed, type Failure } from './results.js';
 import type { NodeId } from './types.js';
 
 export interface Membership {
@@ -13,7 +14,7 @@ export interface ConfChange {
   node: NodeId;
 }
 
-export type ConfChangeCheck = { ok: true; next: Membership } | { ok: false; reason: string };
+export type ConfChangeCheck = { ok: true; next: Membership } | Failure;
 
 export function isVoter(m: Membership, id: NodeId): boolean {
   return m.voters.includes(id);
@@ -33,15 +34,15 @@ export function membersOf(m: Membership): NodeId[] {
  */
 export function checkConfChange(current: Membership, change: ConfChange): ConfChangeCheck {
   const { node } = change;
-  if (typeof node !== 'string' || node.length === 0) return { ok: false, reason: 'node id must be a non-empty string' };
+  if (typeof node !== 'string' || node.length === 0) return failed('invalidChange', 'node id must be a non-empty string');
   if (change.type === 'add') {
-    if (isVoter(current, node)) return { ok: false, reason: `${node} is already a voter` };
-    if (current.learners.includes(node)) return { ok: false, reason: `${node} is already joining as a learner` };
+    if (isVoter(current, node)) return failed('invalidChange', `${node} is already a voter`);
+    if (current.learners.includes(node)) return failed('invalidChange', `${node} is already joining as a learner`);
     return { ok: true, next: { voters: [...current.voters], learners: [...current.learners, node] } };
   }
-  if (!isMember(current, node)) return { ok: false, reason: `${node} is not a member` };
+  if (!isMember(current, node)) return failed('invalidChange', `${node} is not a member`);
   if (isVoter(current, node) && current.voters.length === 1) {
-    return { ok: false, reason: `${node} is the last voter; removing it would leave no quorum` };
+    return failed('invalidChange', `${node} is the last voter; removing it would leave no quorum`);
   }
   return {
     ok: true,

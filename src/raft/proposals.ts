@@ -141,17 +141,17 @@ export class Proposals {
     }
     const { configuration } = host;
     if (request.kind === 'version') {
-      const reason = refuseCodeVersion(decodeCodeVersion(request.data), configuration.enabledCodeVersion, membersOf(configuration.membership), (id) =>
+      const refusal = refuseCodeVersion(decodeCodeVersion(request.data), configuration.enabledCodeVersion, membersOf(configuration.membership), (id) =>
         id === host.id ? host.supportedCodeVersion : host.supportedCodeVersionOf(id),
       );
-      if (reason !== null) return this.#reject(request, failed('unsupportedVersion', reason));
+      if (refusal !== null) return this.#reject(request, refusal);
       return this.#accepted(request, host.appendEntry('version', request.data));
     }
     const change = decodeConfChange(request.data);
     if (configuration.changePending()) return this.#reject(request, failed('changeInProgress', 'another membership change is still being committed'));
     if (change.type === 'remove' && change.node === host.id) return this.#removeSelf(request);
     const check = checkConfChange(configuration.membership, change);
-    if (!check.ok) return this.#reject(request, failed('invalidChange', check.reason));
+    if (!check.ok) return this.#reject(request, check);
     this.#accepted(request, host.appendEntry('config', encodeMembership(check.next)));
   }
 

@@ -1,5 +1,6 @@
 // Runs scenario scripts against a simulated cluster and renders what happened, etcd interaction-env style.
 import type { ElectionMode, Message, NodeId, RaftResult } from '../../src/raft/index.js';
+import { ELECTION_JITTER } from '../../src/raft/timeouts.js';
 import { Cluster } from '../sim/cluster.js';
 
 /**
@@ -131,9 +132,9 @@ export class InteractionEnv {
         break;
       }
       case 'elect': {
-        // Tick one node until it campaigns, then let the network settle.
+        // Tick one node until it campaigns (at the latest after its randomized timeout), then let the network settle.
         const id = positional[0]!;
-        for (let i = 0; i < 2 * this.electionTicks && this.c.raft(id).softState().role === 'follower'; i++) this.c.tick(id);
+        for (let i = 0; i < (1 + ELECTION_JITTER) * this.electionTicks && this.c.raft(id).softState().role === 'follower'; i++) this.c.tick(id);
         // settle=false leaves the campaign's messages in flight, for scripts that deliver them by hand.
         if (named.get('settle') !== 'false') this.c.stabilize();
         const s = this.c.raft(id).softState();

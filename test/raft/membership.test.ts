@@ -37,7 +37,8 @@ test('code version: not below the enabled one, not above what any member support
   const supported = new Map([['a', 3], ['b', 2]]);
   const of = (id: string): number | undefined => supported.get(id);
   assert.equal(refuseCodeVersion(2, 1, ['a', 'b'], of), null);
-  assert.match(refuseCodeVersion(3, 1, ['a', 'b'], of)!, /above the version b supports \(2\)/);
-  assert.match(refuseCodeVersion(0, 1, ['a', 'b'], of)!, /below the enabled version 1/);
-  assert.match(refuseCodeVersion(1, 1, ['a', 'c'], of)!, /supported version of c is not known/);
+  assert.equal(refuseCodeVersion(3, 1, ['a', 'b'], of)?.code, 'unsupportedVersion');
+  assert.match(refuseCodeVersion(3, 1, ['a', 'b'], of)?.reason ?? '', /above the version b supports \(2\)/);
+  assert.match(refuseCodeVersion(0, 1, ['a', 'b'], of)?.reason ?? '', /below the enabled version 1/);
+  assert.match(refuseCodeVersion(1, 1, ['a', 'c'], of)?.reason ?? '', /supported version of c is not known/);
 });
