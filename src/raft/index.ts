@@ -40,11 +40,20 @@
  * shows the latest configuration, committed or not. One change at a time; a new leader defers changes
  * until it has committed an entry of its own term.
  *
- * Requests: every request may be made on any member. A follower forwards it to the leader (or holds it,
- * bounded, until it knows one); the result always comes back on the member where the request was made,
+ * Requests: every request (write, membership change, version, transfer) may be made on any member. A
+ * follower forwards it to the leader (or holds it, bounded, until it knows one; a transfer is refused at
+ * once when no leader is known); the result always comes back on the member where the request was made,
  * once the entry commits (ok) or is overwritten (failed). A leader running a transfer holds requests and
- * forwards them to the new leader, or appends them itself if the transfer aborts. Results never claim
- * success early: a transfer is ok only once this node hears from the target as leader of a newer term.
+ * forwards them to the new leader, or appends them itself if the transfer aborts; it tells a forwarding
+ * member that it holds its request, so that member waits past the change of leader. Results never claim
+ * success early: a transfer is ok only once the leader hears from the target as leader of a newer term.
+ *
+ * Failures: every failed result carries a `code` (FAILURE_CODES: decide on it) and a `reason` (show it;
+ * never parse it). The core throws only RaftInvariantError, for a broken contract, never for a request.
+ *
+ * Peer messages: check what arrives off the wire with `parseRaftMessage(value, peer)` before `step`. A
+ * leader ignores answers from members it does not track (removed, or not yet added) and counts them in
+ * `status().ignoredFromNonMembers`.
  *
  * Snapshots: `compact(index, data)` with index <= applied drops the log prefix; persist the returned
  * snapshot. A follower too far behind gets the snapshot in a `snapshot` message; its Ready then carries

@@ -120,10 +120,12 @@ export class Proposals {
   accept(request: HeldRequest): void {
     const { host } = this;
     if (request.kind === 'transfer') {
-      const refusal = host.transfer.begin(decodeTransferTarget(request.data), request);
-      if (refusal) this.#reject(request, refusal);
-      else this.#acknowledgeHeld(request);
-      return;
+      const chosen = host.transfer.choose(decodeTransferTarget(request.data));
+      if (!('target' in chosen)) return this.#reject(request, chosen);
+      // Acknowledged before TimeoutNow goes out: when the origin is the target, it must know the
+      // request is kept before its own campaign makes it forget the old leader.
+      this.#acknowledgeHeld(request);
+      return host.transfer.start(chosen.target, request);
     }
     if (host.transfer.holdsProposals) {
       // Thesis 3.10: the log must stop growing for the target to catch up. Hold, do not fail.
@@ -306,9 +308,9 @@ export class Proposals {
     }
     const target = host.transfer.pickTarget();
     if (target === null) return this.#reject(request, failed('ineligibleTarget', 'no other voter can take over leadership before the removal'));
-    host.transfer.start(target, null);
     this.#held.push(request);
     this.#acknowledgeHeld(request);
+    host.transfer.start(target, null);
   }
 
   #recordAppended(request: HeldRequest, index: number, term: number): void {

@@ -79,15 +79,13 @@ export class TransferTracker {
     return t ? { target: t.target, phase: t.phase, elapsed: t.elapsed } : null;
   }
 
-  /** Validates a request to hand leadership to `target` (or 'auto') and starts it; a refusal comes back. */
-  begin(target: NodeId | 'auto', request: HeldRequest | null): Failure | null {
+  /** The member a transfer to `target` (or 'auto') would go to, or why there can be none; nothing starts yet. */
+  choose(target: NodeId | 'auto'): { target: NodeId } | Failure {
     if (this.#current) return failed('transferInProgress', `a transfer to ${this.#current.target} is already in progress`);
     const resolved = target === 'auto' ? this.pickTarget() : target;
     if (resolved === null) return failed('ineligibleTarget', 'no other voter can take over leadership');
     const refusal = this.#refuseTarget(resolved);
-    if (refusal !== null) return failed('ineligibleTarget', refusal);
-    this.start(resolved, request);
-    return null;
+    return refusal === null ? { target: resolved } : failed('ineligibleTarget', refusal);
   }
 
   /** Starts a transfer to a target already chosen. */
