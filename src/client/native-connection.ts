@@ -84,13 +84,11 @@ export async function adminRequest(
   cmd: AdminRequest['cmd'],
   arg: string | number | undefined,
   timeoutMs: number,
-  /** Extra fields a node adds when it relays a command (see AdminService): ignored by other parsers. */
-  extra: Record<string, unknown> = {},
 ): Promise<string | Record<string, unknown>> {
   const started = Date.now();
   const connection = await NativeConnection.open(address, passwordKey, timeoutMs);
   try {
-    const reply = await connection.request({ t: 'admin', cmd, ...(arg !== undefined ? { arg } : {}), ...extra }, Math.max(1, timeoutMs - (Date.now() - started)));
+    const reply = await connection.request({ t: 'admin', cmd, ...(arg !== undefined ? { arg } : {}) }, Math.max(1, timeoutMs - (Date.now() - started)));
     if (reply.t !== 'admin_reply') throw new ProtocolError(`${address} answered an admin request with a ${reply.t}`);
     return reply.reply;
   } finally {
