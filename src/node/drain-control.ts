@@ -55,7 +55,7 @@ export class DrainControl {
         await storage.saveDrain({ before });
       } catch (err) {
         runtime.setElectionMode(before);
-        return { ok: false, reason: `cannot record the drain in the data dir: ${(err as Error).message}` };
+        return { ok: false, code: 'storageFault', reason: `cannot record the drain in the data dir: ${(err as Error).message}` };
       }
       this.#record = { before };
       log.event('drain', `drained: election mode voter (was ${before}), recorded in the data dir`);
@@ -69,7 +69,7 @@ export class DrainControl {
     // Still leading: undo, so that a failed drain leaves the member as it was.
     const undone = await this.#undrain();
     const state = undone.ok ? `it stays undrained (mode ${undone.mode})` : `and undoing the drain failed: ${undone.reason}`;
-    return { ok: false, reason: `leadership could not be handed over: ${handed.reason}; ${state}` };
+    return { ok: false, code: handed.code, reason: `leadership could not be handed over: ${handed.reason}; ${state}` };
   }
 
   async #undrain(): Promise<Outcome<{ mode: ElectionMode }>> {
@@ -79,7 +79,7 @@ export class DrainControl {
     try {
       await storage.clearDrain();
     } catch (err) {
-      return { ok: false, reason: `cannot remove the drain from the data dir: ${(err as Error).message}` };
+      return { ok: false, code: 'storageFault', reason: `cannot remove the drain from the data dir: ${(err as Error).message}` };
     }
     this.#record = null;
     // Leaving voter mode is never refused: it only adds a member able to lead.

@@ -25,7 +25,7 @@
  * a randomized election timeout; `manual` campaigns only when a transfer's TimeoutNow asks it to, or when
  * the operator calls `campaign()` (promote; needed when a manual member holds the longest log and no leader
  * is left to transfer from); `voter` never campaigns and is refused as a transfer target. All three vote
- * and count in quorums. `setElectionMode('voter')` is refused when no other voter is known to be able to lead.
+ * and count in quorums. `setElectionMode('voter')` is refused (`lastLeaderCandidate`) when no other voter is known to be able to lead.
  *
  * Every message carries its sender's election mode and supported code version, so a leader knows them for
  * every member it has heard from: `status().peers` shows them, transfers refuse known `voter` targets, and

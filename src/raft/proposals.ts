@@ -23,7 +23,6 @@ interface AppendedRequest {
   kind: RequestKind;
   index: number;
   term: number;
-  addedNode?: NodeId;
   version?: number;
 }
 
@@ -73,8 +72,6 @@ export class Proposals {
   #deferred: HeldRequest[] = [];
   /** In index order, so resolving stops at the first one not yet committed. Survives leadership changes, so a deposed leader still reports the truth. */
   readonly #appended: AppendedRequest[] = [];
-  /** Adds whose learner entry committed, waiting for the promotion to voter to commit. */
-  readonly #awaitingPromotion: { requestId: RequestId; node: NodeId }[] = [];
   /** This node's requests, until a leader is known. */
   readonly #waitingForLeader: Waiting[] = [];
   /** This node's requests sent to the leader: if that leader goes, it will not answer. */
@@ -227,11 +224,11 @@ export class Proposals {
 
   /**
    * Decides the requests at or below `committed`: the same term at their index means they committed;
-   * another term means a newer leader overwrote them (thesis 3.5). An add is done once the node is a
-   * voter in the committed configuration.
+   * another term means a newer leader overwrote them (thesis 3.5). An add is done once its learner entry
+   * commits, as PySyncObj answers it (issue 10); the leader promotes the learner later, once it caught up.
    */
   resolve(): void {
-    if (this.#appended.length + this.#awaitingPromotion.length === 0) return;
+    if (this.#appended.length === 0) return;
     const { host } = this;
     const committed = host.committed();
     let decided = 0;
@@ -242,21 +239,7 @@ export class Proposals {
       else if (term !== p.term) host.report(failure(p, failed('overwritten', 'overwritten by a newer leader before it committed')));
       else if (p.kind === 'command') host.report({ type: 'proposal', requestId: p.requestId, ok: true, index: p.index });
       else if (p.kind === 'version') host.report({ type: 'version', requestId: p.requestId, ok: true, version: p.version ?? 0, index: p.index });
-      else if (p.addedNode !== undefined) this.#awaitingPromotion.push({ requestId: p.requestId, node: p.addedNode });
       else host.report({ type: 'confChange', requestId: p.requestId, ok: true, index: p.index });
-    }
-    if (this.#awaitingPromotion.length === 0) return;
-    const membership = host.configuration.at(committed).membership;
-    for (let i = 0; i < this.#awaitingPromotion.length; ) {
-      const a = this.#awaitingPromotion[i]!;
-      if (membership.voters.includes(a.node)) host.report({ type: 'confChange', requestId: a.requestId, ok: true, index: committed });
-      else if (!membership.learners.includes(a.node)) {
-        host.report({ type: 'confChange', requestId: a.requestId, ...failed('invalidChange', `${a.node} was removed before it became a voter`) });
-      } else {
-        i++;
-        continue;
-      }
-      this.#awaitingPromotion.splice(i, 1);
     }
   }
 
@@ -315,10 +298,7 @@ export class Proposals {
 
   #recordAppended(request: HeldRequest, index: number, term: number): void {
     const p: AppendedRequest = { requestId: request.requestId, kind: request.kind, index, term };
-    if (request.kind === 'config') {
-      const change = decodeConfChange(request.data);
-      if (change.type === 'add') p.addedNode = change.node;
-    } else if (request.kind === 'version') p.version = decodeCodeVersion(request.data);
+    if (request.kind === 'version') p.version = decodeCodeVersion(request.data);
     let i = this.#appended.length;
     while (i > 0 && this.#appended[i - 1]!.index > index) i--;
     this.#appended.splice(i, 0, p);

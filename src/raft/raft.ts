@@ -17,7 +17,7 @@ import type { ElectionMode, Entry, EntryKind, HardState, NodeId, Snapshot } from
 
 export class RaftNode {
   readonly id: NodeId;
-  readonly mode: ElectionMode;
+  #mode: ElectionMode;
   private readonly cfg: Settings;
 
   private term: number;
@@ -45,7 +45,7 @@ export class RaftNode {
 
   constructor(config: RaftConfig) {
     this.id = config.id;
-    this.mode = config.electionMode ?? 'candidate';
+    this.#mode = config.electionMode ?? 'candidate';
     this.cfg = settingsOf(config);
 
     const snapshot = config.snapshot ?? null;
@@ -191,10 +191,28 @@ export class RaftNode {
    * depose a live leader. Refused for `voter` members and for non-voters.
    */
   campaign(): Outcome {
-    if (this.mode === 'voter') return failed('ineligibleTarget', `${this.id} is in voter election mode and never becomes leader`);
+    if (this.#mode === 'voter') return failed('ineligibleTarget', `${this.id} is in voter election mode and never becomes leader`);
     if (!this.promotable()) return failed('ineligibleTarget', `${this.id} is not a voter`);
     if (this.role === 'leader') return failed('alreadyLeader', `${this.id} is already the leader`);
     this.startElection(this.cfg.preVote ? 'preElection' : 'election');
+    return { ok: true };
+  }
+
+  /** This member's election mode: set at construction, changed at runtime by `setElectionMode`. */
+  get mode(): ElectionMode {
+    return this.#mode;
+  }
+
+  /**
+   * A drain makes a member `voter` before maintenance (issue 10): it abandons a campaign (a leader leads on until
+   * the shell hands over); refused when no other voter is known to be able to lead (none could ever be elected).
+   */
+  setElectionMode(mode: ElectionMode): Outcome {
+    if (mode === 'voter' && this.#mode !== 'voter' && this.promotable() && !this.transfer.anotherCanLead()) {
+      return failed('lastLeaderCandidate', `${this.id} is the last voter known to be able to lead: the others are in voter mode or have not been heard from`);
+    }
+    this.#mode = mode;
+    if (mode === 'voter' && (this.role === 'candidate' || this.role === 'preCandidate')) this.becomeFollower(this.term, null);
     return { ok: true };
   }
 
@@ -292,7 +310,7 @@ export class RaftNode {
       lastIndex: this.log.lastIndex(),
       snapshotIndex: this.log.snapshotIndex,
       logLength: this.log.length,
-      electionMode: this.mode,
+      electionMode: this.#mode,
       enabledCodeVersion: this.configuration.enabledCodeVersion,
       supportedCodeVersion: this.cfg.supportedCodeVersion,
       transfer: this.transfer.status(),
@@ -398,7 +416,7 @@ export class RaftNode {
     this.transfer.followerTick();
     if (this.electionElapsed < this.randomizedElectionTimeout) return;
     this.electionElapsed = 0;
-    if (this.promotable() && this.mode === 'candidate') {
+    if (this.promotable() && this.#mode === 'candidate') {
       this.startElection(this.cfg.preVote ? 'preElection' : 'election');
     } else {
       // voter and manual members never campaign on their own (Tarantool PR 12696); they only forget the leader.
@@ -491,7 +509,7 @@ export class RaftNode {
       case 'timeoutNow':
         // Campaign at once, whatever our mode except `voter`: the term bump makes every message of the old
         // term stale, so the old leader's heartbeats cannot cancel it (PySyncObj PR 200).
-        if (m.from === this.lead && this.promotable() && this.mode !== 'voter') this.startElection('transfer');
+        if (m.from === this.lead && this.promotable() && this.#mode !== 'voter') this.startElection('transfer');
         return;
       default:
         return;
@@ -725,7 +743,7 @@ export class RaftNode {
     const msg = m as Message;
     msg.from = this.id;
     msg.term = m.term ?? this.term;
-    msg.mode = this.mode;
+    msg.mode = this.#mode;
     msg.supportedCodeVersion = this.cfg.supportedCodeVersion;
     this.msgs.push(msg);
   }

@@ -39,6 +39,8 @@ export const FAILURE_CODES = [
   'targetLost',
   /** The member is already the leader. */
   'alreadyLeader',
+  /** Turning `voter` would leave no other voter known to be able to lead (a drain of the last one). */
+  'lastLeaderCandidate',
 ] as const;
 
 export type FailureCode = (typeof FAILURE_CODES)[number];

@@ -60,6 +60,11 @@ export function decodeTransferTarget(data: Uint8Array): NodeId | 'auto' {
   return (JSON.parse(decoder.decode(data)) as { target: NodeId | 'auto' }).target;
 }
 
+/** `candidate` and `manual` members can lead (manual through a transfer or a promote); `voter` never does. */
+function ableToLead(mode: ElectionMode | undefined): boolean {
+  return mode === 'candidate' || mode === 'manual';
+}
+
 export class TransferTracker {
   #current: Transfer | null = null;
 
@@ -100,8 +105,7 @@ export class TransferTracker {
     let best: NodeId | null = null;
     let bestKey: [number, number] = [-1, -1];
     for (const id of [...host.membership().voters].sort()) {
-      const mode = host.modeOf(id);
-      if (id === host.id || mode === undefined || mode === 'voter') continue;
+      if (id === host.id || !ableToLead(host.modeOf(id))) continue;
       const pr = host.progress(id);
       const key: [number, number] = [pr?.match ?? 0, pr?.recentActive ? 1 : 0];
       if (key[0] > bestKey[0] || (key[0] === bestKey[0] && key[1] > bestKey[1])) {
@@ -110,6 +114,12 @@ export class TransferTracker {
       }
     }
     return best;
+  }
+
+  /** Whether a voter other than this member is known to be able to lead: a drain must leave one (issue 10). */
+  anotherCanLead(): boolean {
+    const { host } = this;
+    return host.membership().voters.some((id) => id !== host.id && ableToLead(host.modeOf(id)));
   }
 
   /**
