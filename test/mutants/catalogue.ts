@@ -22,7 +22,7 @@ const PASSWORD = 'No one gets in without the password';
 const TRANSFER = '-transfer is reported done only when the new leader itself says it leads';
 
 const RUNTIME_SIM = 'test/sim/runtime-schedules.test.ts';
-const PURE_SIM = ['test/sim/schedules_part1.test.ts', 'test/sim/schedules_part2.test.ts'];
+const PURE_SIM = ['test/sim/schedules-part1.test.ts', 'test/sim/schedules-part2.test.ts'];
 
 export const MUTANTS: Mutant[] = [
   {
@@ -111,7 +111,7 @@ export const MUTANTS: Mutant[] = [
     guarantee: LOST,
     breaks: 'a leader whose disk fails keeps leading instead of stepping down',
     file: 'src/raft/raft.ts',
-    find: "const steppedDown = this.role !== 'follower';\n    if (this.role === 'leader') this.stepDown(`storage failure: ${reason}`);\n    else if (steppedDown) this.becomeFollower(this.term, null);",
+    find: "const steppedDown = this.role !== 'follower';\n    if (this.role === 'leader') this.stepDown(failed('storageFault', `storage failure: ${reason}`));\n    else if (steppedDown) this.becomeFollower(this.term, null);",
     replace: 'const steppedDown = false;',
     tests: ['test/raft/scenarios.test.ts'],
   },
@@ -120,8 +120,17 @@ export const MUTANTS: Mutant[] = [
     guarantee: TRANSFER,
     breaks: "the transfer target's vote requests are not marked forced, so leader stickiness blocks them (the PR 200 race)",
     file: 'src/raft/raft.ts',
-    find: "if (kind === 'transfer') m.forced = true;",
-    replace: '',
+    find: "const forced = kind === 'transfer' ? { forced: true } : {};",
+    replace: 'const forced = {};',
+    tests: ['test/raft/scenarios.test.ts'],
+  },
+  {
+    name: 'drain-leaves-no-leader',
+    guarantee: 'A drain never leaves the cluster without a member able to lead (issue 10)',
+    breaks: 'the last voter able to lead may turn voter, so no member can ever be elected again',
+    file: 'src/raft/raft.ts',
+    find: "this.promotable() && !this.transfer.anotherCanLead()",
+    replace: 'this.promotable() && false',
     tests: ['test/raft/scenarios.test.ts'],
   },
   {
@@ -155,10 +164,10 @@ export const MUTANTS: Mutant[] = [
     name: 'peer-term-any-number',
     guarantee: HOSTILE,
     breaks: 'peer messages are accepted with any number as a term or index (Infinity, NaN, negatives)',
-    file: 'src/node/peer-message.ts',
+    file: 'src/raft/messages.ts',
     find: "const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;",
     replace: "const isCount = (v: unknown): boolean => typeof v === 'number';",
-    tests: ['test/security/hostile-input.test.ts'],
+    tests: ['test/raft/messages.test.ts', 'test/security/hostile-input.test.ts'],
   },
   {
     name: 'native-proof-not-compared',
