@@ -135,3 +135,17 @@ test('turning voter abandons a campaign in progress, and the next messages carry
   assert.ok(sent.length > 0 && sent.every((m) => m.mode === 'voter'));
   assert.equal(node.status().electionMode, 'voter');
 });
+
+test('turning voter is refused with lastLeaderCandidate while no other voter is known to be able to lead', () => {
+  const node = new RaftNode({ id: 'a', voters: ['a', 'b', 'c'], random: () => 0 });
+  const refused = node.setElectionMode('voter');
+  assert.equal(refused.ok, false);
+  assert.equal(!refused.ok && refused.code, 'lastLeaderCandidate');
+  assert.equal(node.mode, 'candidate');
+  // b says it is a voter: still nobody else able to lead. c says manual: it may lead through a transfer.
+  node.step({ type: 'heartbeat', from: 'b', to: 'a', term: 1, mode: 'voter', supportedCodeVersion: 0, commit: 0 });
+  assert.equal(node.setElectionMode('voter').ok, false);
+  node.step({ type: 'heartbeatResp', from: 'c', to: 'a', term: 1, mode: 'manual', supportedCodeVersion: 0 });
+  assert.deepEqual(node.setElectionMode('voter'), { ok: true });
+  assert.deepEqual(node.setElectionMode('candidate'), { ok: true }, 'leaving voter mode is never refused');
+});
