@@ -100,7 +100,19 @@ export class RuntimeCluster {
         if (node.incarnation === incarnation) this.#run(node, incarnation, opened);
       },
       (err: unknown) => {
-        if (node.incarnation === incarnation) this.violation(`${node.id} cannot restart from its data dir: ${(err as Error).message}`);
+        if (node.incarnation !== incarnation) return;
+        // A disk error injected while the member recovers (a failed fsync cutting a torn tail) makes a
+        // real process exit at start-up, which is right: it stays down until it is restarted. Any other
+        // failure to open what the member itself wrote is a violation.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EIO' || code === 'ENOSPC') {
+          this.log(`${node.id} exited at start-up on a disk error: ${(err as Error).message}`);
+          node.up = false;
+          node.runtime = null;
+          node.faults = null;
+          return;
+        }
+        this.violation(`${node.id} cannot restart from its data dir: ${(err as Error).message}`);
       },
     );
   }
