@@ -57,6 +57,8 @@ interface Pending {
   cancelTimer: () => void;
 }
 
+const NONE: ReadonlySet<Message> = new Set();
+
 /** While the disk keeps failing, retry persisting at most this often instead of on every event. */
 const FAULT_RETRY_MS = 250;
 /** Tries of a transfer (or of removing the leader, which transfers first) that timed out while the leader still led. */
@@ -266,13 +268,32 @@ export class RaftRuntime {
       }
       const rd = this.raft.ready();
       if (!rd) return;
+      // A leader's replication may leave while its own copy is written (thesis 10.2.1): the core
+      // counts that copy towards a quorum only after advance(). Everything else waits for the disk.
+      const early = this.#sendableBeforePersist(rd);
+      for (const m of early) this.options.send(m);
       if (!(await this.#persist(rd))) return;
-      for (const m of rd.messages) this.options.send(m);
+      for (const m of rd.messages) if (!early.has(m)) this.options.send(m);
       this.#apply(rd);
       this.raft.advance(rd);
       this.#noticeRoleChanges();
       await this.#maybeCompact();
     }
+  }
+
+  /**
+   * The leader's append, heartbeat and snapshot messages of a Ready that changes no term or vote
+   * and installs no snapshot. A term or vote must be durable before any message leaves (a leader's
+   * were made durable when it campaigned, so the check is a guard, not a path taken); an
+   * acknowledgement (appendResp) only once the entries it acknowledges are.
+   */
+  #sendableBeforePersist(rd: Ready): ReadonlySet<Message> {
+    const stored = this.options.storage.hardState;
+    const termOrVote = rd.hardState !== undefined && (rd.hardState.term !== stored.term || rd.hardState.vote !== stored.vote);
+    if (rd.snapshot !== undefined || termOrVote || this.#storageFault !== null) return NONE;
+    const early = new Set<Message>();
+    for (const m of rd.messages) if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot') early.add(m);
+    return early;
   }
 
   async #persist(rd: Ready): Promise<boolean> {

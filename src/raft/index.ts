@@ -14,7 +14,9 @@
  *   1. persist rd.snapshot (restore the state machine from it), rd.entries (truncate stored entries from
  *      rd.entries[0].index first) and rd.hardState; fsync.          -- "durable before sent"
  *      If that fails: node.reportStorageFailure(reason) and stop handling rd (send nothing, apply nothing).
- *   2. send rd.messages.
+ *   2. send rd.messages. A leader's append, heartbeat and snapshot messages may instead be sent while step 1
+ *      writes rd.entries (thesis 10.2.1), provided rd changes no term or vote and carries no snapshot: the
+ *      leader counts its own copy towards a quorum only after advance(). Every other message waits for step 1.
  *   3. apply rd.committed in order; serve rd.readStates once applied >= index; turn rd.results into replies.
  *   4. node.advance(rd).
  * Call node.compact(appliedIndex, stateMachineBytes) now and then and persist the snapshot it returns.

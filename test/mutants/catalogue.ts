@@ -39,8 +39,8 @@ export const MUTANTS: Mutant[] = [
     guarantee: LOST,
     breaks: "the runtime hands a Ready's messages to the network before its hard state and entries are durable",
     file: 'src/node/raft-runtime.ts',
-    find: 'if (!(await this.#persist(rd))) return;\n      for (const m of rd.messages) this.options.send(m);',
-    replace: 'for (const m of rd.messages) this.options.send(m);\n      if (!(await this.#persist(rd))) return;',
+    find: 'const early = this.#sendableBeforePersist(rd);',
+    replace: 'const early = new Set(rd.messages);',
     tests: [RUNTIME_SIM],
   },
   {
