@@ -7,7 +7,6 @@ import {
   type ConfChange,
   type ElectionMode,
   type FailureCode,
-  type HardState,
   type Message,
   type NodeId,
   type RaftResult,
@@ -16,6 +15,7 @@ import {
 import type { NodeStorage, RecoveredState } from './storage/index.js';
 import type { EventLog } from './event-log.js';
 import { KvStateMachine } from './kv-state-machine.js';
+import { mustPersistHardState, sendableBeforePersist } from './persist-policy.js';
 import { systemClock, type RuntimeClock } from './runtime-clock.js';
 
 export interface RuntimeOptions {
@@ -57,14 +57,10 @@ interface Pending {
   cancelTimer: () => void;
 }
 
-const NONE: ReadonlySet<Message> = new Set();
-
 /** While the disk keeps failing, retry persisting at most this often instead of on every event. */
 const FAULT_RETRY_MS = 250;
 /** Tries of a transfer (or of removing the leader, which transfers first) that timed out while the leader still led. */
 const TRANSFER_ATTEMPTS = 3;
-/** Write the commit index to the hard state file when it moved this far since the last write. */
-const COMMIT_PERSIST_EVERY = 1000;
 
 export class RaftRuntime {
   readonly raft: RaftNode;
@@ -268,9 +264,7 @@ export class RaftRuntime {
       }
       const rd = this.raft.ready();
       if (!rd) return;
-      // A leader's replication may leave while its own copy is written (thesis 10.2.1): the core
-      // counts that copy towards a quorum only after advance(). Everything else waits for the disk.
-      const early = this.#sendableBeforePersist(rd);
+      const early = sendableBeforePersist(rd, this.options.storage.hardState, this.#storageFault !== null);
       for (const m of early) this.options.send(m);
       if (!(await this.#persist(rd))) return;
       for (const m of rd.messages) if (!early.has(m)) this.options.send(m);
@@ -279,21 +273,6 @@ export class RaftRuntime {
       this.#noticeRoleChanges();
       await this.#maybeCompact();
     }
-  }
-
-  /**
-   * The leader's append, heartbeat and snapshot messages of a Ready that changes no term or vote
-   * and installs no snapshot. A term or vote must be durable before any message leaves (a leader's
-   * were made durable when it campaigned, so the check is a guard, not a path taken); an
-   * acknowledgement (appendResp) only once the entries it acknowledges are.
-   */
-  #sendableBeforePersist(rd: Ready): ReadonlySet<Message> {
-    const stored = this.options.storage.hardState;
-    const termOrVote = rd.hardState !== undefined && (rd.hardState.term !== stored.term || rd.hardState.vote !== stored.vote);
-    if (rd.snapshot !== undefined || termOrVote || this.#storageFault !== null) return NONE;
-    const early = new Set<Message>();
-    for (const m of rd.messages) if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot') early.add(m);
-    return early;
   }
 
   async #persist(rd: Ready): Promise<boolean> {
@@ -310,7 +289,7 @@ export class RaftRuntime {
         await storage.truncateSuffix(rd.snapshot.meta.index + 1);
       }
       if (rd.entries.length > 0) await storage.append(rd.entries);
-      if (rd.hardState && this.#mustPersistHardState(rd.hardState)) await storage.saveHardState(rd.hardState);
+      if (rd.hardState && mustPersistHardState(rd.hardState, storage.hardState)) await storage.saveHardState(rd.hardState);
     } catch (err) {
       this.#reportFault(err);
       this.raft.reportStorageFailure(this.#storageFault!);
@@ -321,16 +300,6 @@ export class RaftRuntime {
       this.options.log.event('snapshot', `installed the leader's snapshot at index ${rd.snapshot.meta.index}`);
     }
     return true;
-  }
-
-  /**
-   * Term and vote must be durable before any message that depends on them leaves. The commit index
-   * is volatile state in Raft (a restarted member learns it again from the leader), so it is written
-   * only now and then: one atomic file write per Ready would otherwise double the fsyncs per write.
-   */
-  #mustPersistHardState(next: HardState): boolean {
-    const stored = this.options.storage.hardState;
-    return next.term !== stored.term || next.vote !== stored.vote || next.commit - stored.commit >= COMMIT_PERSIST_EVERY;
   }
 
   /** Records the latest commit index on a clean stop, so a restart applies everything at once. */
