@@ -71,10 +71,9 @@ export class AdminClient {
     const address = toAddress(member);
     const deadline = new Deadline(timeoutMs);
     if (this.wire === 'native') {
-      const { nativeExchange, replyFromNative } = await import('./native-transport.js');
+      const { adminRequest, replyFromNative } = await import('./native-connection.js');
       const arg = command.kind === 'status' ? undefined : command.kind === 'set_version' ? command.version : command.node;
-      const reply = await nativeExchange({ cmd: command.kind, ...(arg !== undefined ? { arg } : {}) }, address, this.keys.native, deadline);
-      return replyFromNative(reply);
+      return replyFromNative(await adminRequest(address, this.keys.native, command.kind, arg, deadline));
     }
     return pysyncobjExchange(command, { address, key: this.keys.pysyncobj, deadline });
   }
@@ -102,9 +101,9 @@ export class AdminClient {
    */
   async setDrained(member: MemberAddress, drained: boolean, timeoutMs = this.timeoutMs): Promise<DrainReply> {
     const address = toAddress(member);
-    const { nativeExchange } = await import('./native-transport.js');
+    const { adminRequest } = await import('./native-connection.js');
     const cmd = drained ? 'drain' : 'undrain';
-    const reply = await nativeExchange({ cmd }, address, this.keys.native, new Deadline(timeoutMs));
+    const reply = await adminRequest(address, this.keys.native, cmd, undefined, new Deadline(timeoutMs));
     if (typeof reply === 'string' || typeof reply['text'] !== 'string') throw new ProtocolError(`${address.text} answered '${cmd}' with something that is not a drain reply`);
     return {
       ok: reply['ok'] === true,
@@ -117,8 +116,8 @@ export class AdminClient {
 
   /** syncobj-node only: the member asks the leader to confirm its quorum now. */
   async readBarrier(member: MemberAddress, timeoutMs = this.timeoutMs): Promise<ReadBarrier> {
-    const { nativeExchange } = await import('./native-transport.js');
-    const reply = await nativeExchange({ cmd: 'read_barrier' }, toAddress(member), this.keys.native, new Deadline(timeoutMs));
+    const { adminRequest } = await import('./native-connection.js');
+    const reply = await adminRequest(toAddress(member), this.keys.native, 'read_barrier', undefined, new Deadline(timeoutMs));
     if (typeof reply === 'string') return { ok: false, leader: null, reason: reply };
     const leader = typeof reply['leader'] === 'string' ? reply['leader'] : null;
     return {

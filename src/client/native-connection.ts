@@ -1,8 +1,11 @@
-// One native-wire client connection to a member, with many requests in flight matched to replies by id.
+// The one native-wire client connection to a member, with many requests in flight matched to replies
+// by id: the KV client keeps one open, an admin command opens one for its single exchange.
 
-import { parseAddress } from './address.js';
+import { parseAddress, type NodeAddress } from './address.js';
+import type { AdminReply, StatusMap } from './commands.js';
+import { Deadline } from './deadline.js';
 import { ConnectError, ProtocolError, SyncobjError, TimeoutError, UsageError } from '../errors.js';
-import { parseNodeMessage, type AdminRequest, type KvRequest, type NodeMessage } from '../wire/native/admin-messages.js';
+import { parseNodeMessage, type AdminRequest, type KvRequest, type NativeStatusValue, type NodeMessage } from '../wire/native/admin-messages.js';
 import { clientHandshake, type NativeChannel } from '../wire/native/index.js';
 import { formatSeconds } from '../seconds.js';
 import { openSocket } from './socket-errors.js';
@@ -30,28 +33,30 @@ export class NativeConnection {
     channel.on('close', () => this.#fail(new ConnectError(`${address} closed the connection`)));
   }
 
-  /** Connects, authenticates and says hello as a client; all within timeoutMs. */
-  static async open(address: string, passwordKey: Uint8Array, timeoutMs: number): Promise<NativeConnection> {
-    const parsed = parseAddress(address);
-    if (!parsed) throw new UsageError(`'${address}' is not HOST:PORT`);
-    const started = Date.now();
-    const socket = await openSocket(parsed, timeoutMs, formatSeconds(timeoutMs));
-    const channel = await clientHandshake(socket, { passwordKey, peer: address, timeoutMs: Math.max(1, timeoutMs - (Date.now() - started)) });
+  /** Connects, authenticates and says hello as a client, all within the deadline (a Deadline, or ms from now). */
+  static async open(address: string | NodeAddress, passwordKey: Uint8Array | Promise<Uint8Array>, within: number | Deadline): Promise<NativeConnection> {
+    const parsed = typeof address === 'string' ? parseAddress(address) : address;
+    if (!parsed) throw new UsageError(`'${String(address)}' is not HOST:PORT`);
+    const deadline = typeof within === 'number' ? new Deadline(within) : within;
+    const socket = await openSocket(parsed, deadline.remainingMs(), deadline.seconds);
+    // The key may still be deriving in the thread pool: it is needed only once the socket is open.
+    const channel = await clientHandshake(socket, { passwordKey: await passwordKey, peer: parsed.text, timeoutMs: Math.max(1, deadline.remainingMs()), deadlineText: deadline.seconds });
     channel.send({ t: 'hello', role: 'client' });
-    return new NativeConnection(address, channel);
+    return new NativeConnection(parsed.text, channel);
   }
 
   get closed(): boolean {
     return this.#failure !== null || this.channel.closed;
   }
 
-  request(body: RequestBody, timeoutMs: number): Promise<NodeMessage> {
+  /** Sends one request; `within` words the timeout as the caller's whole deadline when it has one. */
+  request(body: RequestBody, timeoutMs: number, within = formatSeconds(timeoutMs)): Promise<NodeMessage> {
     if (this.#failure) return Promise.reject(this.#failure);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(id);
-        reject(new TimeoutError(`${this.address} did not answer within ${formatSeconds(timeoutMs)}`, 'reply'));
+        reject(new TimeoutError(`${this.address} did not reply to '${body.t === 'admin' ? body.cmd : body.op}' within ${within}`, 'reply'));
       }, timeoutMs);
       this.#waiting.set(id, { resolve, reject, timer });
       try {
@@ -77,21 +82,31 @@ export class NativeConnection {
   }
 }
 
-/** One admin request on a fresh connection; the reply as the node sent it. */
+export type NativeReply = string | Record<string, NativeStatusValue>;
+
+/** One admin request on a connection opened for it, all within the deadline; the reply as the node sent it. */
 export async function adminRequest(
-  address: string,
-  passwordKey: Uint8Array,
+  address: string | NodeAddress,
+  passwordKey: Uint8Array | Promise<Uint8Array>,
   cmd: AdminRequest['cmd'],
   arg: string | number | undefined,
-  timeoutMs: number,
-): Promise<string | Record<string, unknown>> {
-  const started = Date.now();
-  const connection = await NativeConnection.open(address, passwordKey, timeoutMs);
+  within: number | Deadline,
+): Promise<NativeReply> {
+  const deadline = typeof within === 'number' ? new Deadline(within) : within;
+  const connection = await NativeConnection.open(address, passwordKey, deadline);
   try {
-    const reply = await connection.request({ t: 'admin', cmd, ...(arg !== undefined ? { arg } : {}) }, Math.max(1, timeoutMs - (Date.now() - started)));
-    if (reply.t !== 'admin_reply') throw new ProtocolError(`${address} answered an admin request with a ${reply.t}`);
+    const reply = await connection.request({ t: 'admin', cmd, ...(arg !== undefined ? { arg } : {}) }, Math.max(1, deadline.remainingMs()), deadline.seconds);
+    if (reply.t !== 'admin_reply') throw new ProtocolError(`${connection.address} answered an admin request with a ${reply.t}`);
     return reply.reply;
   } finally {
     connection.close();
   }
+}
+
+/** The native reply as the client API's reply, the same shape as from PySyncObj's wire. */
+export function replyFromNative(reply: NativeReply): AdminReply {
+  if (typeof reply === 'string') return reply;
+  const status: StatusMap = new Map();
+  for (const [k, v] of Object.entries(reply)) status.set(k, v);
+  return status;
 }
