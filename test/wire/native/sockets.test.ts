@@ -27,13 +27,30 @@ async function both(clientKey: Uint8Array, serverKey: Uint8Array) {
   return { pair, client: results[0], server: results[1] };
 }
 
-async function take(channel: NativeChannel, n: number): Promise<unknown[]> {
+/** The first n messages; past 10 s it fails with the state of both sockets, so a stall is a red test that says where the bytes stopped. */
+async function take(channel: NativeChannel, n: number, sockets?: { client: net.Socket; server: net.Socket }): Promise<unknown[]> {
   const got: unknown[] = [];
-  for await (const message of channel) {
-    got.push(message);
-    if (got.length === n) break;
+  const reading = (async () => {
+    for await (const message of channel) {
+      got.push(message);
+      if (got.length === n) break;
+    }
+    return got;
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const state = sockets
+        ? `client wrote ${sockets.client.bytesWritten} bytes, server read ${sockets.server.bytesRead} (flowing ${sockets.server.readableFlowing}, destroyed ${sockets.server.destroyed})`
+        : 'no socket state';
+      reject(new Error(`${got.length} of ${n} messages after 10 s; channel closed ${channel.closed}, error ${String(channel.error)}, ${channel.listenerCount('message')} message listeners; ${state}`));
+    }, 10_000);
+  });
+  try {
+    return await Promise.race([reading, stalled]);
+  } finally {
+    clearTimeout(timer);
   }
-  return got;
 }
 
 test('messages round-trip both ways over a loopback socket', async (t) => {
@@ -46,7 +63,7 @@ test('messages round-trip both ways over a loopback socket', async (t) => {
   const big = new Uint8Array(200_000).map((_, i) => i & 0xff);
   c.send({ n: 1 });
   c.send({ n: 2, blob: big });
-  const received = (await take(s, 2)) as { n: number; blob?: Uint8Array }[];
+  const received = (await take(s, 2, pair)) as { n: number; blob?: Uint8Array }[];
   assert.equal(received[0]!.n, 1);
   assert.deepEqual(Buffer.from(received[1]!.blob!), Buffer.from(big));
   s.send(['ack', 2]);
@@ -208,5 +225,5 @@ test('messages sent before the receiver listens are held, not lost', async (t) =
   c.send('early-1');
   c.send('early-2');
   await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.deepEqual(await take(s, 2), ['early-1', 'early-2']);
+  assert.deepEqual(await take(s, 2, pair), ['early-1', 'early-2']);
 });
