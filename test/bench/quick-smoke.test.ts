@@ -24,7 +24,7 @@ test('the benchmark harness measures throughput, latency and recovery', { timeou
 
 test('the throughput sweep drives both systems, PySyncObj from inside its leader', { timeout: 90_000 }, async () => {
   const r = await benchSweep({ points: [8], lineServerPoints: [], warmupMs: 200, windowMs: 500, idleMs: 300 });
-  const [ours, embedded] = r.systems;
+  const [ours, embedded, dict] = r.systems;
   assert.ok(ours && ours.rows.length === 1 && ours.rows[0]!.opsPerSec > 0, 'syncobj-node acknowledged writes');
   assert.ok(Number.isFinite(ours.rows[0]!.cpuUsPerWrite) && ours.rows[0]!.cpuUsPerWrite > 0, 'CPU per write measured');
   assert.equal(ours.idle.length, 3, 'idle CPU of every member');
@@ -35,5 +35,9 @@ test('the throughput sweep drives both systems, PySyncObj from inside its leader
   }
   assert.ok(embedded && !embedded.skipped, `PySyncObj ran: ${embedded?.skipped ?? ''}`);
   assert.ok(embedded.rows[0]!.opsPerSec > 0 && embedded.rows[0]!.failed === 0, 'the embedded generator committed writes');
-  assert.match(sweepTable(r), /Peak ratio, syncobj-node \/ PySyncObj at its best: \*\*\d+\.\d\dx\*\*/);
+  assert.match(embedded.system, /@replicated counter/);
+  assert.ok(dict && /replicated dict/.test(dict.system) && dict.rows[0]!.opsPerSec > 0 && dict.rows[0]!.failed === 0, 'the replicated dict row committed writes');
+  const table = sweepTable(r);
+  assert.match(table, /Peak ratio, syncobj-node \/ PySyncObj at its best: \*\*\d+\.\d\dx\*\*/);
+  assert.match(table, /Peak ratio, syncobj-node \/ PySyncObj serving a replicated dict: \d+\.\d\dx/);
 });

@@ -5,10 +5,13 @@ Usage: pysyncobj_node.py SELF PARTNER[,PARTNER...] [--password P] [--journal FIL
 
 Runs until killed. Prints "ready" once the SyncObj exists. With --bench-port, it also listens on
 that loopback port for a load generator: each line "set KEY VALUE" is applied through the dict
-(sync=True) and answered "ok" or "err ...". The line "load IN_FLIGHT WARMUP_MS WINDOW_MS" runs
-PySyncObj at its best instead: a load generator inside this process, as PySyncObj's own benchmarks
-drive it (the asynchronous callback= API, at most IN_FLIGHT writes outstanding, no client hop), and
-answers one JSON line with the writes acknowledged in the window after the warm-up.
+(sync=True) and answered "ok" or "err ...". The line "load IN_FLIGHT WARMUP_MS WINDOW_MS TARGET"
+runs a load generator inside this process instead, as PySyncObj's own benchmarks drive it (the
+asynchronous callback= API, at most IN_FLIGHT writes outstanding, no client hop), and answers one
+JSON line with the writes acknowledged in the window after the warm-up. TARGET "counter" calls a
+@replicated method whose only state is a counter, the shape of PySyncObj's benchmarks/testobj.py
+(its best: log compaction has almost nothing to serialize); "dict" sets keys of the replicated
+dict, 10,000 distinct ones, so compaction serializes a real map, as syncobj-node's snapshots do.
 """
 import argparse
 import json
@@ -17,11 +20,23 @@ import sys
 import threading
 import time
 
-from pysyncobj import FAIL_REASON, SyncObj, SyncObjConf
+from pysyncobj import FAIL_REASON, SyncObj, SyncObjConf, replicated
 from pysyncobj.batteries import ReplDict
 
 
-def embedded_load(store, in_flight, warmup_ms, window_ms):
+class Member(SyncObj):
+    """The member itself, with the one replicated method PySyncObj's own benchmark calls."""
+
+    def __init__(self, self_addr, partners, conf, consumers):
+        super().__init__(self_addr, partners, conf=conf, consumers=consumers)
+        self.bench_applied = 0
+
+    @replicated
+    def bench_write(self, value):
+        self.bench_applied += 1
+
+
+def embedded_load(write, in_flight, warmup_ms, window_ms):
     """Closed loop inside the leader: writes are submitted while fewer than IN_FLIGHT are outstanding.
 
     No lock or semaphore between this thread and SyncObj's: callbacks run on SyncObj's thread and only
@@ -49,8 +64,7 @@ def embedded_load(store, in_flight, warmup_ms, window_ms):
             time.sleep(0.001)
             continue
         for _ in range(room):
-            store.set('e%d' % (n % 10000), '0123456789',
-                      callback=lambda _result, error, t=time.monotonic(): done(error, t))
+            write(n, lambda _result, error, t=time.monotonic(): done(error, t))
             n += 1
     # Let what is still in flight finish, so the next run starts from an idle member.
     give_up = time.monotonic() + 10
@@ -64,7 +78,12 @@ def embedded_load(store, in_flight, warmup_ms, window_ms):
     return {'ok': len(latencies), 'failed': counts['failed'], 'seconds': window_ms / 1000.0, 'p50_ms': pct(50), 'p99_ms': pct(99)}
 
 
-def serve_bench(port, store):
+def serve_bench(port, member, store):
+    writers = {
+        'counter': lambda n, callback: member.bench_write('0123456789', callback=callback),
+        'dict': lambda n, callback: store.set('e%d' % (n % 10000), '0123456789', callback=callback),
+    }
+
     server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     server.bind(('127.0.0.1', port))
@@ -75,8 +94,10 @@ def serve_bench(port, store):
         for line in f:
             parts = line.decode().split(' ', 2)
             if parts[0] == 'load':
-                in_flight, warmup_ms, window_ms = (int(x) for x in line.decode().split()[1:4])
-                f.write((json.dumps(embedded_load(store, in_flight, warmup_ms, window_ms)) + '\n').encode())
+                words = line.decode().split()
+                in_flight, warmup_ms, window_ms = (int(x) for x in words[1:4])
+                write = writers[words[4] if len(words) > 4 else 'dict']
+                f.write((json.dumps(embedded_load(write, in_flight, warmup_ms, window_ms)) + '\n').encode())
                 continue
             try:
                 store.set(parts[1], parts[2].rstrip('\n'), sync=True, timeout=10)
@@ -106,9 +127,9 @@ def main():
     )
     partners = [x for x in a.partners.split(',') if x]
     store = ReplDict()
-    SyncObj(a.self_addr, partners, conf=conf, consumers=[store])
+    member = Member(a.self_addr, partners, conf, [store])
     if a.bench_port:
-        threading.Thread(target=serve_bench, args=(a.bench_port, store), daemon=True).start()
+        threading.Thread(target=serve_bench, args=(a.bench_port, member, store), daemon=True).start()
     print('ready', flush=True)
     while True:
         time.sleep(3600)
