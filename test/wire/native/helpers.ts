@@ -3,14 +3,13 @@
 import net from 'node:net';
 import { ClientHandshake, ServerHandshake, type NativeSession } from '../../../src/wire/native/index.js';
 
-/** A connected client/server socket pair on 127.0.0.1 with an OS-chosen port. */
+/** A connected client/server socket pair on 127.0.0.1 with an OS-chosen port; the server side is the client's own connection. */
 export async function socketPair(): Promise<{ client: net.Socket; server: net.Socket; port: number; close(): void }> {
   const listener = net.createServer();
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const port = (listener.address() as net.AddressInfo).port;
-  const accepted = new Promise<net.Socket>((resolve) => listener.once('connection', resolve));
   const client = net.connect(port, '127.0.0.1');
-  const server = await accepted;
+  const server = await acceptedFrom(listener, client);
   listener.close();
   return {
     client,
@@ -23,13 +22,46 @@ export async function socketPair(): Promise<{ client: net.Socket; server: net.So
   };
 }
 
-/** A server socket with no client handshake: the test drives `raw` (the client side) by hand. */
-export async function listenOnce(): Promise<{ port: number; accepted: Promise<net.Socket>; close(): void }> {
+/**
+ * The connection `listener` accepted from `client`, matched by the client's own port: another test's
+ * member that still dials a port the OS has since handed to this listener is turned away.
+ */
+function acceptedFrom(listener: net.Server, client: net.Socket): Promise<net.Socket> {
+  return new Promise<net.Socket>((resolve, reject) => {
+    // Listening starts now, before the client connects: the server side may accept first.
+    const seen: net.Socket[] = [];
+    const port = (listener.address() as net.AddressInfo).port;
+    const timer = setTimeout(() => finish(new Error(`the listener on ${port} did not accept the test's own connection within 5 s`)), 5000);
+    const mine = (socket: net.Socket) => !client.connecting && socket.remotePort === client.localPort;
+    function finish(result: net.Socket | Error): void {
+      clearTimeout(timer);
+      listener.off('connection', onConnection);
+      client.off('connect', onConnect);
+      client.off('error', finish);
+      for (const socket of seen) if (socket !== result) socket.destroy();
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    }
+    function onConnection(socket: net.Socket): void {
+      seen.push(socket);
+      if (mine(socket)) finish(socket);
+    }
+    function onConnect(): void {
+      const found = seen.find(mine);
+      if (found) finish(found);
+    }
+    listener.on('connection', onConnection);
+    client.once('connect', onConnect);
+    client.once('error', finish);
+  });
+}
+
+/** A server socket with no client handshake: the test drives the client side by hand, and `accept` finds its connection. */
+export async function listenOnce(): Promise<{ port: number; accept(client: net.Socket): Promise<net.Socket>; close(): void }> {
   const listener = net.createServer();
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const port = (listener.address() as net.AddressInfo).port;
-  const accepted = new Promise<net.Socket>((resolve) => listener.once('connection', resolve));
-  return { port, accepted, close: () => listener.close() };
+  return { port, accept: (client) => acceptedFrom(listener, client), close: () => listener.close() };
 }
 
 export interface Transcript {

@@ -123,7 +123,7 @@ test('a recorded client stream replayed into a new connection is refused by the 
   t.after(() => server.close());
   const raw = net.connect(server.port, '127.0.0.1');
   t.after(() => raw.destroy());
-  const accepted = await server.accepted;
+  const accepted = await server.accept(raw);
   t.after(() => accepted.destroy());
   const handshake = serverHandshake(accepted, { passwordKey: secret, timeoutMs: 2000 });
   raw.write(Buffer.concat([...recorded.clientBytes, frame]));
@@ -136,8 +136,9 @@ test('a recorded server stream replayed to a new client is refused by the client
   t.after(() => server.close());
   const client = net.connect(server.port, '127.0.0.1');
   t.after(() => client.destroy());
+  const acceptedSoon = server.accept(client);
   const handshake = clientHandshake(client, { passwordKey: secret, timeoutMs: 2000 });
-  const accepted = await server.accepted;
+  const accepted = await acceptedSoon;
   t.after(() => accepted.destroy());
   accepted.once('data', () => accepted.write(Buffer.concat(recorded.serverBytes)));
   await assert.rejects(handshake, AuthError);
@@ -148,8 +149,9 @@ test('garbage from the server is a ProtocolError, not a hang', async (t) => {
   t.after(() => server.close());
   const client = net.connect(server.port, '127.0.0.1');
   t.after(() => client.destroy());
+  const acceptedSoon = server.accept(client);
   const handshake = clientHandshake(client, { passwordKey: secret, timeoutMs: 2000 });
-  const accepted = await server.accepted;
+  const accepted = await acceptedSoon;
   t.after(() => accepted.destroy());
   accepted.write('HTTP/1.1 400 Bad Request\r\n\r\n');
   await assert.rejects(handshake, (err) => err instanceof ProtocolError && /did not answer with a native-wire hello/.test(err.message));
