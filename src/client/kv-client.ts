@@ -36,6 +36,8 @@ export class KvClient {
   readonly #session = randomBytes(12).toString('hex');
   #nextSeq = 1;
   readonly #writesInFlight = new Set<number>();
+  /** No write below this number is in flight; it only moves up, so finding the floor costs O(1) amortized. */
+  #lowestInFlight = 1;
 
   constructor(readonly options: KvClientOptions) {
     if (options.members.length === 0) throw new UsageError('KvClient needs at least one member to connect to');
@@ -69,10 +71,16 @@ export class KvClient {
     this.#writesInFlight.add(seq);
     try {
       // The floor is recomputed per attempt: writes that completed meanwhile need not be remembered.
-      await this.#send(body, () => ({ session: this.#session, seq, floor: Math.min(seq, ...this.#writesInFlight) }));
+      await this.#send(body, () => ({ session: this.#session, seq, floor: this.#floor() }));
     } finally {
       this.#writesInFlight.delete(seq);
     }
+  }
+
+  /** The lowest write number still in flight: every number below it has completed. */
+  #floor(): number {
+    while (this.#lowestInFlight < this.#nextSeq && !this.#writesInFlight.has(this.#lowestInFlight)) this.#lowestInFlight++;
+    return this.#lowestInFlight;
   }
 
   async #send(body: RequestBody, session?: () => WriteSession): Promise<KvReply> {

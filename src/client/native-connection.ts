@@ -50,13 +50,13 @@ export class NativeConnection {
   }
 
   /** Sends one request; `within` words the timeout as the caller's whole deadline when it has one. */
-  request(body: RequestBody, timeoutMs: number, within = formatSeconds(timeoutMs)): Promise<NodeMessage> {
+  request(body: RequestBody, timeoutMs: number, within?: string): Promise<NodeMessage> {
     if (this.#failure) return Promise.reject(this.#failure);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(id);
-        reject(new TimeoutError(`${this.address} did not reply to '${body.t === 'admin' ? body.cmd : body.op}' within ${within}`, 'reply'));
+        reject(new TimeoutError(`${this.address} did not reply to '${body.t === 'admin' ? body.cmd : body.op}' within ${within ?? formatSeconds(timeoutMs)}`, 'reply'));
       }, timeoutMs);
       this.#waiting.set(id, { resolve, reject, timer });
       try {

@@ -107,3 +107,31 @@ test('the chain holds for indexes past 2^32 and commands larger than the scratch
   }
   assert.equal(sm.get('b'), 'small');
 });
+
+test('write numbers are forgotten exactly below the floor, however far it moves and however many are in flight', () => {
+  // A naive model of the at-most-once table: every applied number at or above the floor.
+  const model = { floor: 0, applied: [] as number[] };
+  let seed = 0x5eed;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const sm = new KvStateMachine();
+  let next = 1;
+  const inFlight: number[] = [];
+  for (let index = 1; index <= 3000; index++) {
+    // Up to 600 writes in flight, completing in any order; now and then a floor jumps past every
+    // number issued so far (a client that gave up on its writes), by a little or by far more than the table holds.
+    while (inFlight.length < 1 + Math.floor(random() * 600)) inFlight.push(next++);
+    const seq = inFlight.splice(Math.floor(random() * inFlight.length), 1)[0]!;
+    const jump = random();
+    const floor = jump < 0.002 ? next + Math.floor(random() * 20) : jump < 0.003 ? next + 10_000 : Math.min(seq, ...inFlight);
+    sm.applyCommand(index, encodeKvCommand({ op: 'set', key: 'k', value: String(seq), client: { session: 's', seq, floor } }));
+    if (!(seq < model.floor || model.applied.includes(seq))) model.applied.push(seq);
+    if (floor > model.floor) {
+      model.floor = floor;
+      model.applied = model.applied.filter((q) => q >= floor);
+    }
+    if (index % 250 === 0) {
+      const [session] = (JSON.parse(Buffer.from(sm.serialize()).toString('utf8')) as { sessions: [string, number, number[]][] }).sessions;
+      assert.deepEqual(session, ['s', model.floor, model.applied], `after ${index} writes`);
+    }
+  }
+});
