@@ -9,8 +9,15 @@ export async function socketPair(): Promise<{ client: net.Socket; server: net.So
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const port = (listener.address() as net.AddressInfo).port;
   const client = net.connect(port, '127.0.0.1');
-  const server = await acceptedFrom(listener, client);
-  listener.close();
+  let server: net.Socket;
+  try {
+    server = await acceptedFrom(listener, client);
+  } catch (err) {
+    client.destroy();
+    throw err;
+  } finally {
+    listener.close();
+  }
   return {
     client,
     server,
@@ -61,7 +68,13 @@ export async function listenOnce(): Promise<{ port: number; accept(client: net.S
   const listener = net.createServer();
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const port = (listener.address() as net.AddressInfo).port;
-  return { port, accept: (client) => acceptedFrom(listener, client), close: () => listener.close() };
+  const accept = async (client: net.Socket): Promise<net.Socket> => {
+    const mine = await acceptedFrom(listener, client);
+    // The listener stays open for the test: whoever else dials it later is turned away too.
+    listener.on('connection', (socket) => socket.destroy());
+    return mine;
+  };
+  return { port, accept, close: () => listener.close() };
 }
 
 export interface Transcript {
