@@ -71,6 +71,15 @@ export const MUTANTS: Mutant[] = [
     tests: ['test/node/storage/recovery.test.ts', 'test/node/storage/storage.test.ts'],
   },
   {
+    name: 'at-most-once-keeps-floor',
+    guarantee: 'KvClient applies a write re-sent after an unclear outcome at most once',
+    breaks: "the at-most-once table keeps the old floor's write number when the floor moves past it, so members of different versions hold different tables",
+    file: 'src/node/kv-state-machine.ts',
+    find: 'for (let q = from; q < to; q++) applied.delete(q);',
+    replace: 'for (let q = from + 1; q < to; q++) applied.delete(q);',
+    tests: ['test/node/kv-state-machine.test.ts'],
+  },
+  {
     name: 'commit-previous-term',
     guarantee: LOST,
     breaks: 'a leader commits an entry of an earlier term by counting replicas (thesis figure 3.7, "figure 8")',
