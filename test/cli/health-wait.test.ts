@@ -116,4 +116,25 @@ describe('-health -wait', () => {
     assert.ok(result.waited_ms >= 900, `waited ${result.waited_ms} ms`);
     assert.match(io.stderr, /^syncobj-admin: \S+ refused the connection/);
   });
+  test('a password every member refuses stops the wait after two asks, with the verdict it would end with anyway', async () => {
+    const c = await twoMembers(() => 0);
+    try {
+      // The fake members have no password: a client with one is refused at the handshake.
+      const single = capture(false);
+      const code = await main(['-conn', c.follower.address, '-health', '-wait', '60', '-timeout', '2', '-pass', 'not-the-password', '-json'], {}, single);
+      assert.equal(code, ExitCode.authOrProtocol, single.stdout + single.stderr);
+      assert.match(single.stderr, /wrong password, or the node has none/);
+      assert.match(single.stderr, /stopped waiting after 2 asks: the password or the protocol was refused each time/);
+      const waited = (JSON.parse(single.stdout) as { waited_ms: number }).waited_ms;
+      assert.ok(waited < 30_000, `gave up after ${waited} ms of a 60 s wait`);
+
+      const cluster = capture(false);
+      const clusterCode = await main(['-conn', c.follower.address, '-health', '-cluster', '-wait', '60', '-timeout', '2', '-pass', 'not-the-password'], {}, cluster);
+      assert.equal(clusterCode, ExitCode.unreachable, cluster.stdout + cluster.stderr);
+      assert.match(cluster.stdout, /^unreachable: no member answered/);
+      assert.match(cluster.stderr, /stopped waiting after 2 asks/);
+    } finally {
+      await c.close();
+    }
+  });
 });

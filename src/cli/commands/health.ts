@@ -33,7 +33,12 @@ interface HealthRound {
   waitingFor: string | null;
   /** Set when the member asked gave no verdict at all (unreachable, wrong password, timed out). */
   error: unknown;
+  /** Every member asked refused the password or did not speak the protocol: asking again will not help. */
+  refused: boolean;
 }
+
+/** Refusals in a row after which -wait stops: one may be a member closing a handshake as it restarts. */
+const REFUSALS_TO_GIVE_UP = 2;
 
 export async function runHealth(inv: Invocation, maxLag: number | null, client: AdminClient, io: Output): Promise<ExitCodeValue> {
   if (inv.wire !== 'pysyncobj') client.prepareNative();
@@ -59,14 +64,17 @@ async function waitUntilHealthy(inv: Invocation, maxLag: number | null, client: 
   const deadline = new Deadline(inv.waitMs!);
   const started = performance.now();
   let asks = 0;
+  let refusals = 0;
   for (;;) {
     const askStarted = performance.now();
     // Each ask is bounded by -timeout and by what is left of the wait (the last one still gets a second).
     const timeoutMs = Math.min(inv.timeoutMs, Math.max(LAST_ASK_MIN_MS, deadline.remainingMs()));
     const round = await askOnce({ ...inv, timeoutMs }, maxLag, client);
     asks++;
-    if (round.exitCode === ExitCode.ok || deadline.remainingMs() === 0) {
+    refusals = round.refused ? refusals + 1 : 0;
+    if (round.exitCode === ExitCode.ok || deadline.remainingMs() === 0 || refusals >= REFUSALS_TO_GIVE_UP) {
       if (io.isTTY && asks > 1) io.out('\r\x1b[K');
+      if (refusals >= REFUSALS_TO_GIVE_UP) io.err(`stopped waiting after ${asks} asks: the password or the protocol was refused each time, which waiting does not change\n`);
       return { round, asks };
     }
     if (io.isTTY) {
@@ -92,6 +100,7 @@ async function askOnce(inv: Invocation, maxLag: number | null, client: AdminClie
       facts: factsFromView(view),
       waitingFor: verdict.findings[0] ? verdict.findings[0].waitingFor + (verdict.findings.length > 1 ? ` and ${verdict.findings.length - 1} more` : '') : null,
       error: null,
+      refused: view.members.length > 0 && view.members.every((m) => m.status === null && m.errorCode === ExitCode.authOrProtocol),
     };
   }
   const member = inv.address.text;
@@ -101,7 +110,7 @@ async function askOnce(inv: Invocation, maxLag: number | null, client: AdminClie
   } catch (err) {
     if (!(err instanceof SyncobjError) || err instanceof UsageError) throw err;
     const reason = err.message.startsWith(member + ' ') ? err.message.slice(member.length + 1) : err.message;
-    return { exitCode: err.exitCode, lines: '', json: {}, facts: [factsOfSilentMember(member)], waitingFor: `${member} to answer (${reason})`, error: err };
+    return { exitCode: err.exitCode, lines: '', json: {}, facts: [factsOfSilentMember(member)], waitingFor: `${member} to answer (${reason})`, error: err, refused: err.exitCode === ExitCode.authOrProtocol };
   }
   const verdict = judgeHealth(reply, maxLag);
   if (verdict.exitCode === ExitCode.ok && inv.wire !== 'pysyncobj' && isSyncobjNode(reply) && verdict.leader !== null) {
@@ -122,5 +131,6 @@ async function askOnce(inv: Invocation, maxLag: number | null, client: AdminClie
     facts: [factsFromStatus(member, reply)],
     waitingFor: verdict.waitingFor,
     error: null,
+    refused: false,
   };
 }
