@@ -44,7 +44,7 @@ export async function runDevCluster(argv: string[], env: NodeJS.ProcessEnv): Pro
   const count = Number(flags.get('nodes') ?? '3');
   if (!Number.isInteger(count) || count < 1 || count > 9) throw new UsageError(`--nodes must be 1..9, got '${flags.get('nodes')}'`);
   const demo = flags.has('demo');
-  const password = await readPassword(flags.get('password-file') ?? null, env);
+  const password = await readPassword(flags.get('password-file') ?? null, env, (text) => process.stderr.write(`${text}\n`));
   const dir = await mkdtemp(join(tmpdir(), 'syncobj-dev-'));
   process.stderr.write(`data in ${dir} (removed on exit)\n`);
   const members: Member[] = [];

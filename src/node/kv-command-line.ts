@@ -25,7 +25,7 @@ export async function runKvCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   const timeoutText = flags.get('timeout') ?? '10';
   const seconds = Number(timeoutText);
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${timeoutText}'`);
-  const password = await readPassword(flags.get('password-file') ?? null, env);
+  const password = await readPassword(flags.get('password-file') ?? null, env, (text) => process.stderr.write(`${text}\n`));
   const client = new KvClient({ members, password, timeoutMs: seconds * 1000 });
   try {
     if (op === 'set') await client.set(key, value!);

@@ -33,7 +33,7 @@ export interface RunningNode {
 
 export async function startNode(config: NodeConfig, env: NodeJS.ProcessEnv): Promise<RunningNode> {
   const log = new EventLog(config.self);
-  const password = await readPassword(config.passwordFile, env);
+  const password = await readPassword(config.passwordFile, env, (text) => log.event('start', text));
   const keys = Promise.all([deriveNativeKey(password), password === null ? Promise.resolve(null) : derivePysyncobjKey(password)]);
   const listenOn = parseAddress(config.self)!;
   const server = new NodeServer({ host: listenOn.host, port: listenOn.port, log, handshakeTimeoutMs: 5000, maxUnauthenticated: 64 });
