@@ -233,7 +233,8 @@ export function sweepTable(r: SweepResult): string {
     out.push(`| ${s.system} | ${pk.inFlight} | ${fmt(pk.opsPerSec, 0)} | ${bestPeak ? ratio(pk.opsPerSec, bestPeak.opsPerSec) : 'n/a'}${s === ours ? ' (target >= 1.50x)' : ''} |`);
   }
   if (oursPeak && bestPeak) out.push('', `Peak ratio, syncobj-node / PySyncObj at its best: **${ratio(oursPeak.opsPerSec, bestPeak.opsPerSec)}**.`);
-  const dictPeak = peak(r.systems.find((s) => s.system.includes('replicated dict')) ?? { system: '', rows: [], idle: [] });
+  const dict = r.systems.find((s) => s.system.includes('replicated dict'));
+  const dictPeak = dict ? peak(dict) : null;
   if (oursPeak && dictPeak) out.push('', `Peak ratio, syncobj-node / PySyncObj serving a replicated dict: ${ratio(oursPeak.opsPerSec, dictPeak.opsPerSec)}.`);
   out.push('', `Idle CPU per member over ${p.idleMs / 1000} s (share of one core):`, '', '| system | members | ratio of the busiest to PySyncObj\'s busiest |', '|---|---|---|');
   const pyIdle = best && best.idle.length ? Math.max(...best.idle) : NaN;
