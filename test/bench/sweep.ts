@@ -166,6 +166,7 @@ async function sweepPysyncobj(p: SweepParams): Promise<SystemSweep[]> {
         progress(`sweep: PySyncObj embedded (${target}), ${inFlight} in flight`);
         const { value, cpuMs } = await withCpu(pids, false, async () => {
           const line = await benchCommand(cluster.benchPort(leader), `load ${inFlight} ${p.warmupMs} ${p.windowMs} ${target}`, p.warmupMs + p.windowMs + 30_000);
+          if (line.startsWith('err ')) throw new Error(`the PySyncObj bench port refused '${target}' load: ${line.slice(4)}`);
           return JSON.parse(line) as EmbeddedReply;
         });
         // The CPU covers warm-up and window; scale it to the window, as the writes counted are the window's.

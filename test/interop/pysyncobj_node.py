@@ -96,7 +96,11 @@ def serve_bench(port, member, store):
             if parts[0] == 'load':
                 words = line.decode().split()
                 in_flight, warmup_ms, window_ms = (int(x) for x in words[1:4])
-                write = writers[words[4] if len(words) > 4 else 'dict']
+                target = words[4] if len(words) > 4 else 'dict'
+                if target not in writers:
+                    f.write(('err unknown load target %r, expected counter or dict\n' % target).encode())
+                    continue
+                write = writers[target]
                 f.write((json.dumps(embedded_load(write, in_flight, warmup_ms, window_ms)) + '\n').encode())
                 continue
             try:
