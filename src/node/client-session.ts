@@ -54,7 +54,10 @@ async function answerKv(request: KvRequest, client: KvSession | undefined, runti
   if (request.op === 'set' && request.value === undefined) return fail('set needs a value');
   if (Buffer.byteLength(request.key) + Buffer.byteLength(request.value ?? '') > MAX_KV_BYTES) return fail(`key and value together must stay under ${MAX_KV_BYTES} bytes`);
   const session = client ? { client } : {};
-  const command = encodeKvCommand(request.op === 'set' ? { op: 'set', key: request.key, value: request.value!, ...session } : { op: 'del', key: request.key, ...session });
+  const command = encodeKvCommand(
+    request.op === 'set' ? { op: 'set', key: request.key, value: request.value!, ...session } : { op: 'del', key: request.key, ...session },
+    runtime.kv.codeVersion,
+  );
   const outcome = await runtime.propose(command);
   return outcome.ok ? { t: 'kv_reply', id: request.id, ok: true } : fail(outcome.reason);
 }

@@ -1,7 +1,7 @@
-// The replicated key-value map and its applied digest: a SHA-256 chain over every applied command.
+// The replicated key-value map and its applied digest: a chain over every applied command.
 
-import { hash } from 'node:crypto';
-import { decodeKvCommand } from './kv-command.js';
+import { chain64, Sha256Chain } from './digest-chain.js';
+import { BINARY_COMMANDS_VERSION, decodeKvCommand } from './kv-command.js';
 
 const ZERO_DIGEST = Buffer.alloc(32);
 /** Client sessions remembered; the least recently used is forgotten first (by log order, so every member agrees). */
@@ -29,17 +29,19 @@ function forgetBelow(applied: Set<number>, from: number, to: number): void {
 }
 
 /**
- * digest_i = sha256(digest_{i-1} ‖ index as 8 bytes big-endian ‖ command bytes), starting from 32 zero
- * bytes. Two members at the same last_applied hold the same map exactly when their digests agree (up to
- * SHA-256 collisions), which is what the crash tests compare.
+ * digest_i = step(digest_{i-1}, i, command bytes), starting from 32 zero bytes, where step is SHA-256
+ * below code version 1 and a 64-bit hash from it on (digest-chain.ts). The switch happens where the
+ * version entry is applied, the same index on every member, and the digest is then cut to its first
+ * 8 bytes. Two members at the same last_applied hold the same map exactly when their digests agree
+ * (up to collisions), which is what the crash tests and the `-cluster` verdict compare.
  */
 export class KvStateMachine {
   #map = new Map<string, string>();
   #digest: Buffer = ZERO_DIGEST;
   #lastApplied = 0;
+  #codeVersion = 0;
   #sessions = new Map<string, SessionState>();
-  /** digest ‖ index ‖ command, laid out once per entry and hashed in one call: no hash object per entry. */
-  #chainInput = Buffer.alloc(4096);
+  readonly #sha256 = new Sha256Chain();
 
   get digestHex(): string {
     return this.#digest.toString('hex');
@@ -48,6 +50,11 @@ export class KvStateMachine {
   /** The highest index applied, including entries that are not commands (no-ops, membership). */
   get lastApplied(): number {
     return this.#lastApplied;
+  }
+
+  /** The code version enabled as of last_applied: it decides how commands are written and chained. */
+  get codeVersion(): number {
+    return this.#codeVersion;
   }
 
   get size(): number {
@@ -60,23 +67,12 @@ export class KvStateMachine {
 
   /** Applies a command entry; bytes that do not decode still enter the digest, so every member agrees. */
   applyCommand(index: number, data: Uint8Array): void {
-    this.#digest = this.#chain(index, data);
+    this.#digest = this.#codeVersion >= BINARY_COMMANDS_VERSION ? chain64(this.#digest, index, data) : this.#sha256.step(this.#digest, index, data);
     const command = decodeKvCommand(data);
     this.#lastApplied = index;
     if (command === null || (command.client && this.#isDuplicate(command.client.session, command.client.seq, command.client.floor))) return;
     if (command.op === 'set') this.#map.set(command.key, command.value);
     else this.#map.delete(command.key);
-  }
-
-  #chain(index: number, data: Uint8Array): Buffer {
-    const length = 40 + data.length;
-    if (this.#chainInput.length < length) this.#chainInput = Buffer.alloc(Math.max(length, this.#chainInput.length * 2));
-    const input = this.#chainInput;
-    this.#digest.copy(input, 0);
-    input.writeUInt32BE(Math.floor(index / 0x1_0000_0000), 32);
-    input.writeUInt32BE(index >>> 0, 36);
-    input.set(data, 40);
-    return hash('sha256', input.subarray(0, length), 'buffer');
   }
 
   /** Records the write number; true when it was applied before (a client's re-send after an ambiguous outcome). */
@@ -101,8 +97,15 @@ export class KvStateMachine {
     return duplicate;
   }
 
-  /** No-op, membership and version entries change nothing but the applied index. */
+  /** No-op and membership entries change nothing but the applied index. */
   skip(index: number): void {
+    this.#lastApplied = index;
+  }
+
+  /** A version entry: from the next entry on, commands may be binary and the digest chains with 64 bits. */
+  enableCodeVersion(index: number, version: number): void {
+    if (version >= BINARY_COMMANDS_VERSION && this.#codeVersion < BINARY_COMMANDS_VERSION) this.#digest = Buffer.from(this.#digest.subarray(0, 8));
+    this.#codeVersion = Math.max(this.#codeVersion, version);
     this.#lastApplied = index;
   }
 
@@ -111,12 +114,13 @@ export class KvStateMachine {
     return Buffer.from(JSON.stringify({ v: 1, index: this.#lastApplied, digest: this.digestHex, map: [...this.#map], sessions }));
   }
 
-  /** Replaces everything with a snapshot's contents (restart, or a snapshot sent by the leader). */
-  restore(data: Uint8Array, index: number): void {
+  /** Replaces everything with a snapshot's contents (restart, or a snapshot sent by the leader), taken at `codeVersion`. */
+  restore(data: Uint8Array, index: number, codeVersion: number): void {
+    this.#codeVersion = codeVersion;
     if (data.length === 0) {
       this.#map = new Map();
       this.#sessions = new Map();
-      this.#digest = ZERO_DIGEST;
+      this.#digest = codeVersion >= BINARY_COMMANDS_VERSION ? ZERO_DIGEST.subarray(0, 8) : ZERO_DIGEST;
       this.#lastApplied = index;
       return;
     }

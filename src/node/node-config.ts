@@ -38,7 +38,8 @@ Member options:
                               a drain (syncobj-admin -drain, kept in the data dir) means voter until undrained
   --fsync always|never        fsync before acknowledging (default always)
   --no-transfer-on-stop       on SIGTERM, do not hand leadership over first
-  --compact-every N           snapshot and compact after N applied entries (default 10000)
+  --compact-every N           snapshot and compact after N applied entries (or half
+                              as many as the map holds keys, if more; default 10000)
   --tick-ms MS                Raft tick (default 10)
   --election-ticks N          election timeout in ticks, randomized in [N, 2N) (default 20)
   --heartbeat-ticks N         leader heartbeat interval in ticks (default 2)

@@ -2,6 +2,7 @@
 // applies committed entries to the key-value map, and turns results into settled promises.
 
 import {
+  decodeCodeVersion,
   decodeMembership,
   RaftNode,
   type ConfChange,
@@ -15,6 +16,7 @@ import {
 import type { NodeStorage, RecoveredState } from './storage/index.js';
 import type { EventLog } from './event-log.js';
 import { KvStateMachine } from './kv-state-machine.js';
+import { BINARY_COMMANDS_VERSION } from './kv-command.js';
 import { mustPersistHardState, sendableBeforePersist } from './persist-policy.js';
 import { systemClock, type RuntimeClock } from './runtime-clock.js';
 
@@ -54,7 +56,8 @@ type RequestAnswer = RaftResult | { type: 'timeout' } | { type: 'readState'; ind
 
 interface Pending {
   settle: (result: RaftResult | { type: 'timeout' } | { type: 'stopped' }) => void;
-  cancelTimer: () => void;
+  /** clock.now() past which it is answered with a timeout. */
+  deadline: number;
 }
 
 /** While the disk keeps failing, retry persisting at most this often instead of on every event. */
@@ -66,7 +69,10 @@ export class RaftRuntime {
   readonly raft: RaftNode;
   readonly kv = new KvStateMachine();
   readonly startedAt = performance.now();
+  /** In the order made, which is also deadline order: every request gets the same timeout. */
   #pending = new Map<string, Pending>();
+  /** One timer for the oldest pending request's deadline, not one per request: cancels it. */
+  #cancelExpiry: (() => void) | null = null;
   #readsWaitingApply: { index: number; resolve: () => void }[] = [];
   #nextRequest = 1;
   readonly #clock: RuntimeClock;
@@ -86,11 +92,12 @@ export class RaftRuntime {
     const { recovered } = options;
     this.#clock = options.clock ?? systemClock;
     this.#requestPrefix = `${process.pid.toString(36)}.${this.#clock.now().toString(36)}.`;
-    if (recovered.snapshot) this.kv.restore(recovered.snapshot.data, recovered.snapshot.meta.index);
+    if (recovered.snapshot) this.kv.restore(recovered.snapshot.data, recovered.snapshot.meta.index, recovered.snapshot.meta.codeVersion);
     this.raft = new RaftNode({
       id: options.self,
       voters: options.voters,
       electionMode: options.electionMode,
+      supportedCodeVersion: BINARY_COMMANDS_VERSION,
       electionTicks: options.electionTicks,
       heartbeatTicks: options.heartbeatTicks,
       random: options.random ?? Math.random,
@@ -199,8 +206,9 @@ export class RaftRuntime {
     this.#stopTicking?.();
     while (this.#draining) await this.#draining;
     await this.#saveCommit();
+    this.#cancelExpiry?.();
+    this.#cancelExpiry = null;
     for (const [id, p] of this.#pending) {
-      p.cancelTimer();
       p.settle({ type: 'stopped' });
       this.#pending.delete(id);
     }
@@ -212,13 +220,27 @@ export class RaftRuntime {
     if (this.#stopped) return Promise.resolve({ type: 'stopped' });
     const id = this.#requestPrefix + String(this.#nextRequest++);
     return new Promise((resolve) => {
-      const cancelTimer = this.#clock.after(this.options.requestTimeoutMs, () => {
-        this.#pending.delete(id);
-        resolve({ type: 'timeout' });
-      });
-      this.#pending.set(id, { settle: resolve as Pending['settle'], cancelTimer });
+      this.#pending.set(id, { settle: resolve as Pending['settle'], deadline: this.#clock.now() + this.options.requestTimeoutMs });
+      this.#armExpiry();
       submit(id);
       this.#schedule();
+    });
+  }
+
+  /** Keeps the expiry timer set for the oldest pending request while any is pending. */
+  #armExpiry(): void {
+    if (this.#cancelExpiry !== null || this.#stopped) return;
+    const oldest = this.#pending.values().next();
+    if (oldest.done) return;
+    this.#cancelExpiry = this.#clock.after(Math.max(0, oldest.value.deadline - this.#clock.now()), () => {
+      this.#cancelExpiry = null;
+      const now = this.#clock.now();
+      for (const [id, p] of this.#pending) {
+        if (p.deadline > now) break;
+        this.#pending.delete(id);
+        p.settle({ type: 'timeout' });
+      }
+      this.#armExpiry();
     });
   }
 
@@ -233,7 +255,6 @@ export class RaftRuntime {
     const p = this.#pending.get(id);
     if (!p) return;
     this.#pending.delete(id);
-    p.cancelTimer();
     p.settle(result as RaftResult);
   }
 
@@ -296,7 +317,7 @@ export class RaftRuntime {
       return false;
     }
     if (rd.snapshot) {
-      this.kv.restore(rd.snapshot.data, rd.snapshot.meta.index);
+      this.kv.restore(rd.snapshot.data, rd.snapshot.meta.index, rd.snapshot.meta.codeVersion);
       this.options.log.event('snapshot', `installed the leader's snapshot at index ${rd.snapshot.meta.index}`);
     }
     return true;
@@ -320,6 +341,7 @@ export class RaftRuntime {
     for (const entry of rd.committed) {
       if (entry.index <= this.kv.lastApplied) continue;
       if (entry.kind === 'command') this.kv.applyCommand(entry.index, entry.data);
+      else if (entry.kind === 'version') this.kv.enableCodeVersion(entry.index, decodeCodeVersion(entry.data));
       else {
         this.kv.skip(entry.index);
         if (entry.kind === 'config') {
@@ -367,7 +389,9 @@ export class RaftRuntime {
   async #maybeCompact(): Promise<void> {
     const soft = this.raft.softState();
     const applied = this.kv.lastApplied;
-    if (applied - soft.snapshotIndex < this.options.compactEvery || this.#storageFault !== null) return;
+    // A snapshot serializes the whole map: taken at most once per half as many entries as the map
+    // holds keys, it costs each write at most two keys' worth however large the map grows.
+    if (applied - soft.snapshotIndex < Math.max(this.options.compactEvery, this.kv.size / 2) || this.#storageFault !== null) return;
     const snapshot = this.raft.compact(applied, this.kv.serialize());
     try {
       await this.options.storage.saveSnapshot(snapshot);

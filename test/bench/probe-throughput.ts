@@ -1,7 +1,8 @@
 // Diagnostic, not part of `npm run bench`: where the CPU goes under the closed-loop load. Runs a
 // 3-member syncobj-node cluster (--fsync never) with every member under --cpu-prof, drives it from
 // this process, and prints each process's CPU time (from /proc) against the wall time, then the
-// hottest functions per member. `node dist/test/bench/probe-throughput.js [seconds] [inFlight]`
+// hottest functions per member. `node dist/test/bench/probe-throughput.js [seconds] [inFlight]`;
+// CODE_VERSION=0 runs it before the binary commands and 64-bit digest.
 
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { closedLoop, kvWriter } from './load.js';
 import { NODE_BIN, NodeCluster } from '../support/node-cluster.js';
 import { freePorts } from '../support/processes.js';
-import { nodeLeader } from './util.js';
+import { BENCH_CODE_VERSION, nodeLeader } from './util.js';
 
 const seconds = Number(process.argv[2] ?? 4);
 const inFlight = Number(process.argv[3] ?? 64);
@@ -29,6 +30,7 @@ for (const a of cluster.addresses) {
 const pids = new Map<number, string>();
 try {
   const { leader } = await nodeLeader(cluster.addresses);
+  await cluster.admin(leader, 'set_version', Number(process.env['CODE_VERSION'] ?? BENCH_CODE_VERSION));
   for (const [a, c] of cluster.children) pids.set(c.pid!, a === leader ? `leader ${a}` : `follower ${a}`);
   const writers = Array.from({ length: 4 }, () => kvWriter([leader]));
   await closedLoop(writers, inFlight / 4, 500, 0, 'w');

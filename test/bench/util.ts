@@ -99,6 +99,9 @@ export function progress(line: string): void {
  * NodeCluster.start, but waiting for the leader in-process (NodeCluster.waitForLeader spawns the CLI
  * per member per poll, which on a loaded 2-core machine can take longer than its own timeout).
  */
+/** The code version the bench's clusters run at (see syncobj-node(1), CODE VERSIONS). */
+export const BENCH_CODE_VERSION = 1;
+
 export async function startNodeCluster(size: number, options: NodeClusterOptions = {}, timeoutMs = 30_000): Promise<NodeCluster> {
   // One retry: on a loaded machine a fresh cluster occasionally fails to settle (the error says why).
   return startNodeClusterOnce(size, options, timeoutMs).catch((err: Error) => {
@@ -111,7 +114,10 @@ async function startNodeClusterOnce(size: number, options: NodeClusterOptions, t
   const cluster = new NodeCluster((await freePorts(size)).map((p) => `127.0.0.1:${p}`), options);
   try {
     cluster.addresses.forEach((a) => cluster.startMember(a));
-    await nodeLeader(cluster.addresses, options.password ?? null, timeoutMs);
+    const { leader } = await nodeLeader(cluster.addresses, options.password ?? null, timeoutMs);
+    // What an operator enables once every member runs this build: binary commands, 64-bit digest.
+    const enabled = await cluster.admin(leader, 'set_version', BENCH_CODE_VERSION);
+    if (enabled !== `SUCCESS SET_VERSION ${BENCH_CODE_VERSION}`) throw new Error(`set_version ${BENCH_CODE_VERSION} on ${leader} answered ${String(enabled)}`);
   } catch (err) {
     const statuses = await Promise.all(cluster.addresses.map((a) => nodeStatus(a, options.password ?? null)));
     const why = describeMembers(cluster, statuses);

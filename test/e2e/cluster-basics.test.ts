@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { interopSkip, SYNCOBJ_ADMIN } from '../support/pysyncobj-cluster.js';
-import { run } from '../support/processes.js';
+import { run, waitFor } from '../support/processes.js';
 import { NODE_BIN, NodeCluster } from '../support/node-cluster.js';
 import { NativeConnection } from '../../src/client/native-connection.js';
 
@@ -127,9 +127,31 @@ describe('a 3-member cluster with a password', () => {
 
   test('/usr/bin/syncobj_admin set_version answers as PySyncObj does', { skip: interopSkip() }, async () => {
     const r = await run(SYNCOBJ_ADMIN, ['-conn', leader, '-set_version', '5', '-pass', 's3cret']);
-    assert.equal(r.stdout.trim(), 'wrong version, current version is 0, requested version is 5');
+    assert.equal(r.stdout.trim(), 'wrong version, current version is 1, requested version is 5');
     const ok = await run(SYNCOBJ_ADMIN, ['-conn', cluster.addresses.find((a) => a !== leader)!, '-set_version', '0', '-pass', 's3cret']);
     assert.equal(ok.stdout.trim(), 'SUCCESS SET_VERSION 0');
+  });
+
+  test('version 1 switches every member to binary commands and the 64-bit digest at the same entry', async () => {
+    const writer = cluster.client([leader]);
+    try {
+      await writer.set('before', 'json');
+      assert.equal(await cluster.admin(cluster.addresses.find((a) => a !== leader)!, 'set_version', 1), 'SUCCESS SET_VERSION 1');
+      await writer.set('after', 'binary');
+      await writer.del('before');
+      assert.equal(await writer.get('after'), 'binary');
+      assert.equal(await writer.get('before'), null);
+    } finally {
+      writer.close();
+    }
+    const settled = await waitFor('every member at the same last_applied with the same applied_digest', async () => {
+      const all = await Promise.all(cluster.addresses.map((a) => cluster.status(a)));
+      return new Set(all.map((s) => `${String(s['last_applied'])} ${String(s['applied_digest'])}`)).size === 1 ? all : null;
+    }, 10_000);
+    for (const s of settled) {
+      assert.equal(s['enabled_code_version'], 1);
+      assert.match(String(s['applied_digest']), /^[0-9a-f]{16}$/);
+    }
   });
 
   test('a second node on the same data dir is refused, naming the lock', async () => {

@@ -80,6 +80,15 @@ export const MUTANTS: Mutant[] = [
     tests: ['test/node/kv-state-machine.test.ts'],
   },
   {
+    name: 'restart-forgets-code-version',
+    guarantee: LOST,
+    breaks: 'a member restarted from a snapshot taken after code version 1 was enabled chains its applied digest with SHA-256 again, so it and the others disagree at the same index',
+    file: 'src/node/raft-runtime.ts',
+    find: 'recovered.snapshot.meta.index, recovered.snapshot.meta.codeVersion);',
+    replace: 'recovered.snapshot.meta.index, 0);',
+    tests: [RUNTIME_SIM],
+  },
+  {
     name: 'commit-previous-term',
     guarantee: LOST,
     breaks: 'a leader commits an entry of an earlier term by counting replicas (thesis figure 3.7, "figure 8")',

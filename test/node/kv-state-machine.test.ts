@@ -1,5 +1,6 @@
-// The key-value state machine: the applied digest is a SHA-256 chain over (index, command bytes),
-// equal on members that applied the same entries, and it survives a snapshot round trip.
+// The key-value state machine: the applied digest is a chain over (index, command bytes), SHA-256
+// before code version 1 and 64 bits from it on, equal on members that applied the same entries, and
+// it survives a snapshot round trip.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,7 +51,7 @@ test('a snapshot restores the map and the digest, and the chain continues the sa
   a.applyCommand(1, encodeKvCommand({ op: 'set', key: 'k', value: 'v' }));
   a.applyCommand(2, encodeKvCommand({ op: 'set', key: 'üñí', value: 'ç' }));
   const b = new KvStateMachine();
-  b.restore(a.serialize(), 2);
+  b.restore(a.serialize(), 2, 0);
   assert.equal(b.digestHex, a.digestHex);
   assert.equal(b.get('üñí'), 'ç');
   const next = encodeKvCommand({ op: 'del', key: 'k' });
@@ -82,7 +83,7 @@ test('a write re-sent with the same (session, seq) is applied once, even across 
   assert.equal(sm.get('a'), '4');
   assert.equal(sm.get('b'), '3');
   const restored = new KvStateMachine();
-  restored.restore(sm.serialize(), 5);
+  restored.restore(sm.serialize(), 5, 0);
   restored.applyCommand(6, encodeKvCommand({ op: 'set', key: 'a', value: 'dup', client: client(4, 3) }));
   assert.equal(restored.get('a'), '4');
   // Another session with the same numbers is independent.
@@ -134,4 +135,90 @@ test('write numbers are forgotten exactly below the floor, however far it moves 
       assert.deepEqual(session, ['s', model.floor, model.applied], `after ${index} writes`);
     }
   }
+});
+
+test('binary commands (code version 1) decode to what was encoded, sessions and UTF-8 included', () => {
+  const commands = [
+    { op: 'set', key: 'k', value: 'v' },
+    { op: 'set', key: 'üñí', value: '', client: { session: 'c0ffee', seq: 2 ** 40, floor: 17 } },
+    { op: 'del', key: '' },
+    { op: 'del', key: 'x'.repeat(70_000), client: { session: 's', seq: 0, floor: 0 } },
+  ] as const;
+  for (const command of commands) {
+    const bytes = encodeKvCommand(command, 1);
+    assert.notEqual(bytes[0], '{'.charCodeAt(0));
+    assert.deepEqual(decodeKvCommand(bytes), command);
+    assert.deepEqual(decodeKvCommand(encodeKvCommand(command, 0)), command, 'the JSON layout still decodes');
+  }
+});
+
+test('a binary record that overruns itself or has bytes left over is not a command', () => {
+  const good = Buffer.from(encodeKvCommand({ op: 'set', key: 'key', value: 'value', client: { session: 'abc', seq: 1, floor: 1 } }, 1));
+  for (let cut = 1; cut < good.length; cut++) assert.equal(decodeKvCommand(good.subarray(0, cut)), null, `cut to ${cut} bytes`);
+  assert.equal(decodeKvCommand(Buffer.concat([good, Buffer.of(0)])), null);
+  const huge = Buffer.from(good);
+  huge.writeUInt32BE(0xffff_fff0, 1);
+  assert.equal(decodeKvCommand(huge), null);
+});
+
+test('the version entry switches the chain to 64 bits at its index, and a snapshot taken after it carries on the same', () => {
+  const before = encodeKvCommand({ op: 'set', key: 'a', value: '1' });
+  const after = [encodeKvCommand({ op: 'set', key: 'b', value: '2' }, 1), encodeKvCommand({ op: 'del', key: 'a' }, 1)];
+  const a = new KvStateMachine();
+  a.applyCommand(1, before);
+  const sha = a.digestHex;
+  a.enableCodeVersion(2, 1);
+  assert.equal(a.codeVersion, 1);
+  assert.equal(a.lastApplied, 2);
+  assert.equal(a.digestHex, sha.slice(0, 16), 'the switch keeps the first 8 bytes');
+  a.applyCommand(3, after[0]!);
+  assert.match(a.digestHex, /^[0-9a-f]{16}$/);
+  assert.notEqual(a.digestHex, sha.slice(0, 16));
+
+  // A member restored from a snapshot taken after the switch chains the next entry as the others do.
+  const b = new KvStateMachine();
+  b.restore(a.serialize(), 3, 1);
+  a.applyCommand(4, after[1]!);
+  b.applyCommand(4, after[1]!);
+  assert.equal(b.digestHex, a.digestHex);
+  assert.equal(b.get('a'), undefined);
+  assert.equal(b.get('b'), '2');
+
+  // Restored as if the snapshot predated the switch, it would chain with SHA-256 and disagree.
+  const c = new KvStateMachine();
+  c.restore(a.serialize(), 4, 0);
+  const d = new KvStateMachine();
+  d.restore(a.serialize(), 4, 1);
+  c.applyCommand(5, before);
+  d.applyCommand(5, before);
+  assert.notEqual(c.digestHex, d.digestHex);
+});
+
+test('the 64-bit chain depends on the previous digest, the index and every byte', () => {
+  const seen = new Set<string>();
+  const base = Buffer.from(encodeKvCommand({ op: 'set', key: 'key', value: 'value' }, 1));
+  const sm = () => {
+    const m = new KvStateMachine();
+    m.enableCodeVersion(1, 1);
+    return m;
+  };
+  for (let i = 0; i < base.length; i++) {
+    for (const bit of [1, 0x80]) {
+      const flipped = Buffer.from(base);
+      flipped[i]! ^= bit;
+      const m = sm();
+      m.applyCommand(2, flipped);
+      seen.add(m.digestHex);
+    }
+  }
+  for (const index of [2, 3, 2 ** 32 + 2]) {
+    const m = sm();
+    m.applyCommand(index, base);
+    seen.add(m.digestHex);
+  }
+  const twice = sm();
+  twice.applyCommand(2, base);
+  twice.applyCommand(3, base);
+  seen.add(twice.digestHex);
+  assert.equal(seen.size, base.length * 2 + 3 + 1);
 });

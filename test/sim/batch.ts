@@ -7,22 +7,27 @@ import { runSchedule, type ScheduleOutcome } from './schedule.js';
 export interface BatchReport {
   schedules: number;
   failures: string[];
+  /** Each schedule's stats, summed. */
+  stats: Map<string, number>;
 }
 
 export function runBatch(from: number, count: number): BatchReport {
   const failures: string[] = [];
-  for (let seed = from; seed < from + count; seed++) noteFailure(failures, runSchedule(seed), '');
-  return { schedules: count, failures };
+  const stats = new Map<string, number>();
+  for (let seed = from; seed < from + count; seed++) noteFailure(failures, stats, runSchedule(seed), '');
+  return { schedules: count, failures, stats };
 }
 
 /** The same for the real shell's schedules (RaftRuntime and NodeStorage on simulated disks). */
 export async function runRuntimeBatch(from: number, count: number): Promise<BatchReport> {
   const failures: string[] = [];
-  for (let seed = from; seed < from + count; seed++) noteFailure(failures, await runRuntimeSchedule(seed), ' --runtime');
-  return { schedules: count, failures };
+  const stats = new Map<string, number>();
+  for (let seed = from; seed < from + count; seed++) noteFailure(failures, stats, await runRuntimeSchedule(seed), ' --runtime');
+  return { schedules: count, failures, stats };
 }
 
-function noteFailure(failures: string[], outcome: ScheduleOutcome, flag: string): void {
+function noteFailure(failures: string[], stats: Map<string, number>, outcome: ScheduleOutcome, flag: string): void {
+  for (const [k, v] of outcome.stats) stats.set(k, (stats.get(k) ?? 0) + v);
   if (outcome.violations.length === 0) return;
   failures.push(`seed ${outcome.seed}: ${outcome.violations.join('\n  ')}\n  replay: npm run sim -- --seeds 1 --from ${outcome.seed} --trace${flag}`);
 }

@@ -72,6 +72,11 @@ async function simulate(seed: number, cluster: RuntimeCluster): Promise<Schedule
       cluster.log(`${node.id} disk: next ${rng.chance(0.5) ? 'write' : 'fsync'} fails`);
       if (rng.chance(0.5)) node.faults?.failNextWrite('EIO', rng.int(40));
       else node.faults?.failNextFsync('EIO');
+    } else if (r < 0.13 && live.length > 0) {
+      // Members switch how they chain the applied digest where the version entry applies.
+      const node = rng.pick(live);
+      cluster.log(`set-version ${node.id} 1`);
+      void node.runtime!.setVersion(1);
     }
   }
   cluster.checkLogs();
@@ -103,5 +108,6 @@ async function simulate(seed: number, cluster: RuntimeCluster): Promise<Schedule
   }
   const leader = cluster.leader();
   if (leader) violations.push(...cluster.checker.lostAcknowledged(cluster.nodes.get(leader)!.runtime!.raft));
-  return { seed, violations, trace: cluster.trace, ticks: cluster.scheduler.now / TICK_MS, stats: new Map() };
+  const switched = [...cluster.nodes.values()].some((n) => (n.runtime?.kv.codeVersion ?? 0) >= 1);
+  return { seed, violations, trace: cluster.trace, ticks: cluster.scheduler.now / TICK_MS, stats: new Map([['switched-digest', switched ? 1 : 0]]) };
 }
