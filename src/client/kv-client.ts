@@ -30,6 +30,8 @@ export class KvClient {
   #key: Promise<Uint8Array>;
   readonly #timeoutMs: number;
   #connection: Promise<NativeConnection> | null = null;
+  /** The connection `#connection` resolved to, while it is the current one: used without a promise hop. */
+  #open: NativeConnection | null = null;
   #next = 0;
   #preferred: string | null = null;
   /** Writes carry (session, seq) so a re-send after an ambiguous outcome is applied at most once. */
@@ -63,6 +65,7 @@ export class KvClient {
   close(): void {
     const connection = this.#connection;
     this.#connection = null;
+    this.#open = null;
     void connection?.then((c) => c.close(), () => undefined);
   }
 
@@ -91,7 +94,7 @@ export class KvClient {
     for (let attempt = 0; Date.now() < deadline && attempt < 1000; attempt++) {
       let connection: NativeConnection;
       try {
-        connection = await this.#connect(deadline);
+        connection = this.#open !== null && !this.#open.closed ? this.#open : await this.#connect(deadline);
       } catch (err) {
         if (err instanceof AuthError || err instanceof UsageError) throw err;
         last = (err as Error).message;
@@ -132,9 +135,14 @@ export class KvClient {
       this.#preferred = null;
       const opening = this.#key.then((key) => NativeConnection.open(address, key, Math.max(1, Math.min(3000, deadline - Date.now()))));
       this.#connection = opening;
-      opening.catch(() => {
-        if (this.#connection === opening) this.#connection = null;
-      });
+      opening.then(
+        (c) => {
+          if (this.#connection === opening) this.#open = c;
+        },
+        () => {
+          if (this.#connection === opening) this.#connection = null;
+        },
+      );
     }
     return this.#connection.then((c) => {
       if (c.closed) {
@@ -152,6 +160,7 @@ export class KvClient {
     }, () => undefined);
     // Synchronously forget it too, so the next attempt opens a fresh one.
     this.#connection = null;
+    this.#open = null;
   }
 }
 

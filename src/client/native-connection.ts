@@ -12,10 +12,21 @@ import { openSocket } from './socket-errors.js';
 
 export type RequestBody = Omit<AdminRequest, 'id'> | Omit<KvRequest, 'id'>;
 
+interface Waiter {
+  resolve: (m: NodeMessage) => void;
+  reject: (e: Error) => void;
+  /** performance.now() past which the request fails with `timeout()`. */
+  deadline: number;
+  timeout: () => TimeoutError;
+}
+
 export class NativeConnection {
   #nextId = 1;
-  #waiting = new Map<number, { resolve: (m: NodeMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  #waiting = new Map<number, Waiter>();
   #failure: Error | null = null;
+  /** One timer for the earliest deadline of all requests in flight, not one per request. */
+  #timer: NodeJS.Timeout | null = null;
+  #timerAt = Infinity;
 
   private constructor(
     readonly address: string,
@@ -26,7 +37,7 @@ export class NativeConnection {
       const waiter = message ? this.#waiting.get(message.id) : undefined;
       if (!message || !waiter) return this.#fail(new ProtocolError(`${address} sent a native message that answers no request`));
       this.#waiting.delete(message.id);
-      clearTimeout(waiter.timer);
+      if (this.#waiting.size === 0) this.#disarm();
       waiter.resolve(message);
     });
     channel.on('error', (err: Error) => this.#fail(err instanceof SyncobjError ? err : new ProtocolError(`${address}: ${err.message}`)));
@@ -54,17 +65,43 @@ export class NativeConnection {
     if (this.#failure) return Promise.reject(this.#failure);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiting.delete(id);
-        reject(new TimeoutError(`${this.address} did not reply to '${body.t === 'admin' ? body.cmd : body.op}' within ${within ?? formatSeconds(timeoutMs)}`, 'reply'));
-      }, timeoutMs);
-      this.#waiting.set(id, { resolve, reject, timer });
+      const deadline = performance.now() + timeoutMs;
+      const timeout = () => new TimeoutError(`${this.address} did not reply to '${body.t === 'admin' ? body.cmd : body.op}' within ${within ?? formatSeconds(timeoutMs)}`, 'reply');
+      this.#waiting.set(id, { resolve, reject, deadline, timeout });
+      if (deadline < this.#timerAt) this.#arm(deadline);
       try {
         this.channel.send({ ...body, id });
       } catch (err) {
         this.#fail(err as Error);
       }
     });
+  }
+
+  #arm(at: number): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => this.#expire(), Math.max(0, at - performance.now()));
+  }
+
+  #disarm(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#timerAt = Infinity;
+  }
+
+  /** Fails the requests whose deadline passed and sets the timer for the earliest of the rest. */
+  #expire(): void {
+    this.#timer = null;
+    this.#timerAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [id, w] of this.#waiting) {
+      if (w.deadline <= now) {
+        this.#waiting.delete(id);
+        w.reject(w.timeout());
+      } else next = Math.min(next, w.deadline);
+    }
+    if (next !== Infinity) this.#arm(next);
   }
 
   close(): void {
@@ -74,8 +111,8 @@ export class NativeConnection {
 
   #fail(err: Error): void {
     this.#failure ??= err;
+    this.#disarm();
     for (const [id, w] of this.#waiting) {
-      clearTimeout(w.timer);
       this.#waiting.delete(id);
       w.reject(this.#failure);
     }
