@@ -10,9 +10,6 @@ import { parseAddress } from './address.js';
 import { NativeConnection, type RequestBody } from './native-connection.js';
 import { RefusedError } from './socket-errors.js';
 
-/** The at-most-once fields a write carries (Raft thesis 6.3; see KvRequest). */
-type WriteSession = Required<Pick<KvRequest, 'session' | 'seq' | 'floor'>>;
-
 export interface KvClientOptions {
   /** Members to try (HOST:PORT), in order; the client moves to whichever one leads. */
   members: string[];
@@ -49,16 +46,16 @@ export class KvClient {
   }
 
   async set(key: string, value: string): Promise<void> {
-    await this.#write({ t: 'kv', op: 'set', key, value });
+    await this.#write('set', key, value);
   }
 
   async del(key: string): Promise<void> {
-    await this.#write({ t: 'kv', op: 'del', key });
+    await this.#write('del', key);
   }
 
   /** The value, or null when the key is absent; linearizable (a ReadIndex round on the leader). */
   async get(key: string): Promise<string | null> {
-    const reply = await this.#send({ t: 'kv', op: 'get', key });
+    const reply = await this.#send('get', () => ({ t: 'kv', id: 0, op: 'get', key }));
     return reply.value ?? null;
   }
 
@@ -69,12 +66,16 @@ export class KvClient {
     void connection?.then((c) => c.close(), () => undefined);
   }
 
-  async #write(body: RequestBody): Promise<void> {
+  async #write(op: 'set' | 'del', key: string, value?: string): Promise<void> {
     const seq = this.#nextSeq++;
     this.#writesInFlight.add(seq);
+    const session = this.#session;
     try {
-      // The floor is recomputed per attempt: writes that completed meanwhile need not be remembered.
-      await this.#send(body, () => ({ session: this.#session, seq, floor: this.#floor() }));
+      // Built afresh per attempt, always in one shape (a literal, not a spread: this is the hot path),
+      // with the floor recomputed: writes that completed meanwhile need not be remembered.
+      await this.#send(op, () =>
+        value === undefined ? { t: 'kv', id: 0, op, key, session, seq, floor: this.#floor() } : { t: 'kv', id: 0, op, key, value, session, seq, floor: this.#floor() },
+      );
     } finally {
       this.#writesInFlight.delete(seq);
     }
@@ -86,7 +87,7 @@ export class KvClient {
     return this.#lowestInFlight;
   }
 
-  async #send(body: RequestBody, session?: () => WriteSession): Promise<KvReply> {
+  async #send(op: KvRequest['op'], request: () => RequestBody): Promise<KvReply> {
     const deadline = Date.now() + this.#timeoutMs;
     let last = 'no member answered';
     /** Members that refused the connection since one last accepted: when that is all of them, nobody is listening. */
@@ -112,7 +113,7 @@ export class KvClient {
       try {
         // One member may hang (a failed disk, a partition): leave time to ask another.
         const attemptMs = Math.min(deadline - Date.now(), Math.max(1000, this.#timeoutMs / 3));
-        reply = await connection.request(session ? { ...body, ...session() } : body, Math.max(1, attemptMs));
+        reply = await connection.request(request(), Math.max(1, attemptMs));
       } catch (err) {
         this.#drop(connection);
         last = (err as Error).message;
@@ -126,7 +127,7 @@ export class KvClient {
       // Without a better leader to go to, try the next member: this one may be cut off.
       this.#drop(connection);
     }
-    throw new TimeoutError(`no member completed '${body.t === 'kv' ? body.op : body.cmd}' within ${formatSeconds(this.#timeoutMs)}: ${last}`, 'reply');
+    throw new TimeoutError(`no member completed '${op}' within ${formatSeconds(this.#timeoutMs)}: ${last}`, 'reply');
   }
 
   #connect(deadline: number): Promise<NativeConnection> {
@@ -153,14 +154,17 @@ export class KvClient {
     });
   }
 
+  /**
+   * Closes a connection that failed a request, and forgets it if it is still the current one. Only
+   * then: when a connection with a thousand requests in flight fails, each of them drops it, and
+   * forgetting whatever is current each time would open a new connection per request.
+   */
   #drop(connection: NativeConnection): void {
     connection.close();
-    void this.#connection?.then((c) => {
-      if (c === connection) this.#connection = null;
-    }, () => undefined);
-    // Synchronously forget it too, so the next attempt opens a fresh one.
-    this.#connection = null;
-    this.#open = null;
+    if (this.#open === connection) {
+      this.#open = null;
+      this.#connection = null;
+    }
   }
 }
 

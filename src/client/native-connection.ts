@@ -10,15 +10,19 @@ import { clientHandshake, type NativeChannel } from '../wire/native/index.js';
 import { formatSeconds } from '../seconds.js';
 import { openSocket } from './socket-errors.js';
 
-export type RequestBody = Omit<AdminRequest, 'id'> | Omit<KvRequest, 'id'>;
 
 interface Waiter {
   resolve: (m: NodeMessage) => void;
   reject: (e: Error) => void;
-  /** performance.now() past which the request fails with `timeout()`. */
+  /** performance.now() past which the request fails with a TimeoutError. */
   deadline: number;
-  timeout: () => TimeoutError;
+  /** What the TimeoutError names: the command and how the wait is worded. */
+  what: string;
+  within: string | number;
 }
+
+/** A request as a caller makes it; `request` numbers it in place (an `id` given is overwritten). */
+export type RequestBody = (Omit<AdminRequest, 'id'> | Omit<KvRequest, 'id'>) & { id?: number };
 
 export class NativeConnection {
   #nextId = 1;
@@ -60,17 +64,20 @@ export class NativeConnection {
     return this.#failure !== null || this.channel.closed;
   }
 
-  /** Sends one request; `within` words the timeout as the caller's whole deadline when it has one. */
+  /**
+   * Sends one request, numbering it in place (no copy: this is every write's path), so pass a fresh
+   * object per call. `within` words the timeout as the caller's whole deadline when it has one.
+   */
   request(body: RequestBody, timeoutMs: number, within?: string): Promise<NodeMessage> {
     if (this.#failure) return Promise.reject(this.#failure);
     const id = this.#nextId++;
+    body.id = id;
     return new Promise((resolve, reject) => {
       const deadline = performance.now() + timeoutMs;
-      const timeout = () => new TimeoutError(`${this.address} did not reply to '${body.t === 'admin' ? body.cmd : body.op}' within ${within ?? formatSeconds(timeoutMs)}`, 'reply');
-      this.#waiting.set(id, { resolve, reject, deadline, timeout });
+      this.#waiting.set(id, { resolve, reject, deadline, what: body.t === 'admin' ? body.cmd : body.op, within: within ?? timeoutMs });
       if (deadline < this.#timerAt) this.#arm(deadline);
       try {
-        this.channel.send({ ...body, id });
+        this.channel.send(body);
       } catch (err) {
         this.#fail(err as Error);
       }
@@ -98,7 +105,8 @@ export class NativeConnection {
     for (const [id, w] of this.#waiting) {
       if (w.deadline <= now) {
         this.#waiting.delete(id);
-        w.reject(w.timeout());
+        const within = typeof w.within === 'string' ? w.within : formatSeconds(w.within);
+        w.reject(new TimeoutError(`${this.address} did not reply to '${w.what}' within ${within}`, 'reply'));
       } else next = Math.min(next, w.deadline);
     }
     if (next !== Infinity) this.#arm(next);

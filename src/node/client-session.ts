@@ -3,7 +3,7 @@
 import { parseClientMessage, type AdminRequest, type KvReply, type KvRequest } from '../wire/native/admin-messages.js';
 import type { NativeChannel } from '../wire/native/index.js';
 import type { AdminService } from './admin-service.js';
-import { encodeKvCommand, parseKvSession, type KvSession } from './kv-command.js';
+import { encodeKvCommand, parseKvSession, type KvCommand, type KvSession } from './kv-command.js';
 import type { RaftRuntime } from './raft-runtime.js';
 import { statusToNative } from './status-report.js';
 
@@ -53,11 +53,8 @@ async function answerKv(request: KvRequest, client: KvSession | undefined, runti
   }
   if (request.op === 'set' && request.value === undefined) return fail('set needs a value');
   if (Buffer.byteLength(request.key) + Buffer.byteLength(request.value ?? '') > MAX_KV_BYTES) return fail(`key and value together must stay under ${MAX_KV_BYTES} bytes`);
-  const session = client ? { client } : {};
-  const command = encodeKvCommand(
-    request.op === 'set' ? { op: 'set', key: request.key, value: request.value!, ...session } : { op: 'del', key: request.key, ...session },
-    runtime.kv.codeVersion,
-  );
-  const outcome = await runtime.propose(command);
+  const command: KvCommand = request.op === 'set' ? { op: 'set', key: request.key, value: request.value! } : { op: 'del', key: request.key };
+  if (client) command.client = client;
+  const outcome = await runtime.propose(encodeKvCommand(command, runtime.kv.codeVersion));
   return outcome.ok ? { t: 'kv_reply', id: request.id, ok: true } : fail(outcome.reason);
 }
