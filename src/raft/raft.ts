@@ -42,6 +42,13 @@ export class RaftNode {
   private readStates: ReadState[] = [];
   private persisted: HardState;
   private readyInFlight: Ready | null = null;
+  /**
+   * Entries appended or the commit index advanced since the last Ready. Followers hear of them once
+   * per Ready (one append each, carrying every new entry and the commit index), not once per
+   * proposal or acknowledgement: a thousand proposals in one event-loop turn were a thousand
+   * one-entry appends per follower, each persisted and acknowledged on its own.
+   */
+  private replicationDue = false;
 
   constructor(config: RaftConfig) {
     this.id = config.id;
@@ -265,6 +272,10 @@ export class RaftNode {
   /** The next batch of work, or null when there is none or the previous one is not advanced yet. */
   ready(): Ready | null {
     if (this.readyInFlight) return null;
+    if (this.replicationDue) {
+      this.replicationDue = false;
+      if (this.role === 'leader') this.broadcastAppend();
+    }
     const hardState: HardState = { term: this.term, vote: this.vote, commit: this.log.committed };
     const hardStateChanged =
       hardState.term !== this.persisted.term || hardState.vote !== this.persisted.vote || hardState.commit !== this.persisted.commit;
@@ -295,7 +306,7 @@ export class RaftNode {
     const applied = rd.committed[rd.committed.length - 1];
     if (applied) this.log.appliedTo(applied.index);
     // The leader counts its own copy towards a quorum only once it is durable.
-    if (this.role === 'leader' && this.maybeCommit()) this.broadcastAppend();
+    if (this.role === 'leader' && this.maybeCommit()) this.replicationDue = true;
   }
 
   status(): RaftStatus {
@@ -604,7 +615,7 @@ export class RaftNode {
       }
       if (pr.maybeUpdate(m.index)) {
         if (pr.state === 'probe' || (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot)) pr.becomeReplicate();
-        if (this.maybeCommit()) this.broadcastAppend();
+        if (this.maybeCommit()) this.replicationDue = true;
         this.transfer.maybeSendTimeoutNow(m.from);
         this.maybePromoteLearner();
       }
@@ -668,7 +679,7 @@ export class RaftNode {
     const entry: Entry = { index: this.log.lastIndex() + 1, term: this.term, kind, data };
     this.log.append([entry]);
     if (kind === 'config') this.refreshMembership();
-    this.broadcastAppend();
+    this.replicationDue = true;
     return entry;
   }
 

@@ -149,3 +149,41 @@ test('turning voter is refused with lastLeaderCandidate while no other voter is 
   assert.deepEqual(node.setElectionMode('voter'), { ok: true });
   assert.deepEqual(node.setElectionMode('candidate'), { ok: true }, 'leaving voter mode is never refused');
 });
+
+test('proposals and acknowledgements between two Readies reach each follower as one append', () => {
+  const ids = ['a', 'b', 'c'];
+  const nodes = new Map(ids.map((id, i) => [id, new RaftNode({ id, voters: ids, random: () => (i === 0 ? 0 : 0.99) })]));
+  const disks = new Map(ids.map((id) => [id, { hs: { term: 0, vote: null, commit: 0 } as HardState, entries: [] as Entry[] }]));
+  const step = (id: string): Message[] => {
+    const sent: Message[] = [];
+    drain(nodes.get(id)!, disks.get(id)!, sent, []);
+    return sent;
+  };
+  // Elect a: tick it past its election timeout, then deliver everything until the network is quiet.
+  for (let i = 0; i < 30 && nodes.get('a')!.softState().role !== 'leader'; i++) {
+    nodes.get('a')!.tick();
+    let queue = ids.flatMap(step);
+    for (let rounds = 0; queue.length > 0 && rounds < 50; rounds++) {
+      for (const m of queue) nodes.get(m.to)!.step(m);
+      queue = ids.flatMap(step);
+    }
+  }
+  const leader = nodes.get('a')!;
+  assert.equal(leader.softState().role, 'leader');
+
+  for (let i = 0; i < 100; i++) leader.propose(enc.encode(`w${i}`), `r${i}`);
+  const out = step('a');
+  const appends = out.filter((m) => m.type === 'append');
+  assert.deepEqual(appends.map((m) => [m.to, m.type === 'append' ? m.entries.length : 0]), [['b', 100], ['c', 100]]);
+
+  // Both followers acknowledge; the commit that follows reaches each of them in one message.
+  const acks = ['b', 'c'].flatMap((id) => {
+    nodes.get(id)!.step(appends.find((m) => m.to === id)!);
+    return step(id);
+  });
+  assert.equal(acks.length, 2);
+  for (const m of acks) leader.step(m);
+  const announce = step('a');
+  assert.deepEqual(announce.map((m) => [m.to, m.type]), [['b', 'append'], ['c', 'append']]);
+  assert.ok(announce.every((m) => m.type === 'append' && m.commit === leader.softState().commit && m.entries.length === 0));
+});
