@@ -3,7 +3,7 @@
 import { ProtocolError } from '../../errors.js';
 import { DEFAULT_MAX_FRAME_BYTES, SEAL_OVERHEAD_BYTES } from './constants.js';
 import { FrameOpener, FrameSealer } from './frame-cipher.js';
-import { FrameDecoder, encodeFrame } from './frame-decoder.js';
+import { FrameDecoder } from './frame-decoder.js';
 import type { Nacl } from './lazy-deps.js';
 import type { MessageCodec } from './message-codec.js';
 
@@ -45,14 +45,14 @@ export class NativeSession {
    * then always an array, even of one message, so no message can be mistaken for a batch.
    */
   seal(bodies: readonly Uint8Array[]): Uint8Array[] {
-    if (!this.#batched) return bodies.map((b) => encodeFrame(this.#sealer.seal(b)));
+    if (!this.#batched) return bodies.map((b) => this.#sealer.sealFrame(undefined, [b], b.length));
     const frames: Uint8Array[] = [];
     const room = this.#maxFrameBytes - SEAL_OVERHEAD_BYTES - BATCH_HEADER_MAX_BYTES;
     let group: Uint8Array[] = [];
     let size = 0;
     const close = () => {
       if (group.length === 0) return;
-      frames.push(encodeFrame(this.#sealer.seal(batchBody(group, size))));
+      frames.push(this.#sealer.sealFrame(batchHeader(group.length), group, size));
       group = [];
       size = 0;
     };
@@ -89,16 +89,7 @@ export class NativeSession {
 /** msgpack's largest array header: 0xdd and a uint32 count. */
 const BATCH_HEADER_MAX_BYTES = 5;
 
-/** A msgpack array of already-encoded messages: its header, then the bodies as they are. */
-function batchBody(bodies: readonly Uint8Array[], size: number): Uint8Array {
-  const n = bodies.length;
-  const header = n < 16 ? Uint8Array.of(0x90 | n) : n < 0x10000 ? Uint8Array.of(0xdc, n >>> 8, n & 0xff) : Uint8Array.of(0xdd, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-  const out = new Uint8Array(header.length + size);
-  out.set(header, 0);
-  let at = header.length;
-  for (const b of bodies) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
+/** The msgpack array header for `n` already-encoded messages, which follow it as they are. */
+function batchHeader(n: number): Uint8Array {
+  return n < 16 ? Uint8Array.of(0x90 | n) : n < 0x10000 ? Uint8Array.of(0xdc, n >>> 8, n & 0xff) : Uint8Array.of(0xdd, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
