@@ -6,6 +6,7 @@ import { parseAddress } from '../client/address.js';
 import type { Message, NodeId } from '../raft/index.js';
 import { clientHandshake, type NativeChannel } from '../wire/native/index.js';
 import type { EventLog } from './event-log.js';
+import { RaftMessageEncoder } from './raft-message-encoder.js';
 
 const MIN_BACKOFF_MS = 50;
 const MAX_BACKOFF_MS = 1000;
@@ -31,11 +32,13 @@ class PeerLink {
     return this.#channel !== null && !this.#channel.closed;
   }
 
-  send(message: Message): void {
+  /** `encoded` is the message as RaftMessageEncoder wrote it, or null when the channel's codec must. */
+  send(message: Message, encoded: Uint8Array | null): void {
     const channel = this.#channel;
     if (channel === null || channel.closed) return;
     try {
-      channel.send({ t: 'raft', m: message });
+      if (encoded) channel.sendEncoded(encoded);
+      else channel.send({ t: 'raft', m: message });
     } catch {
       channel.destroy();
     }
@@ -109,6 +112,8 @@ class PeerLink {
 
 export class PeerLinks {
   #links = new Map<NodeId, PeerLink>();
+  /** Shared by every link, so an append's entries are encoded once for all followers sent them. */
+  readonly #encoder = new RaftMessageEncoder();
 
   constructor(
     readonly self: NodeId,
@@ -123,7 +128,8 @@ export class PeerLinks {
 
   send(message: Message): void {
     if (message.to === this.self) return;
-    this.#link(message.to).send(message);
+    const link = this.#link(message.to);
+    if (link.connected) link.send(message, this.#encoder.encode(message));
   }
 
   isConnected(peer: NodeId): boolean {

@@ -57,10 +57,24 @@ export class NativeChannel extends EventEmitter {
    * 'drain' on the socket).
    */
   send(message: unknown): boolean {
+    this.#assertOpen();
+    return this.#queue(this.#session.encodeBody(message));
+  }
+
+  /** As `send`, for a message the caller encoded itself: exactly one msgpack value. */
+  sendEncoded(body: Uint8Array): boolean {
+    this.#assertOpen();
+    return this.#queue(this.#session.checkBody(body));
+  }
+
+  #assertOpen(): void {
     if (this.closed || this.#socket.writableEnded) {
       throw new ProtocolError(`the native connection to ${this.peer} is closed; reconnect before sending`);
     }
-    this.#outbox.push(this.#session.encodeBody(message));
+  }
+
+  #queue(body: Uint8Array): boolean {
+    this.#outbox.push(body);
     if (this.#outbox.length === 1) setImmediate(() => this.#flushOutbox());
     return !this.#socket.writableNeedDrain;
   }

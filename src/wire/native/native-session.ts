@@ -29,7 +29,11 @@ export class NativeSession {
 
   /** One message as a msgpack body, refused at once when it could never fit a frame. */
   encodeBody(message: unknown): Uint8Array {
-    const body = this.codec.encode(message);
+    return this.checkBody(this.codec.encode(message));
+  }
+
+  /** A body encoded elsewhere (one msgpack value), refused at once when it could never fit a frame. */
+  checkBody(body: Uint8Array): Uint8Array {
     // Checked here, before sealing uses up a nonce: the peer would drop the whole connection over it.
     if (body.length + BATCH_HEADER_MAX_BYTES + SEAL_OVERHEAD_BYTES > this.#maxFrameBytes) {
       throw new ProtocolError(
