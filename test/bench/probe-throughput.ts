@@ -1,8 +1,8 @@
 // Diagnostic, not part of `npm run bench`: where the CPU goes under the closed-loop load. Runs a
-// 3-member syncobj-node cluster (--fsync never) with every member under --cpu-prof, drives it from
-// this process, and prints each process's CPU time (from /proc) against the wall time, then the
-// hottest functions per member. `node dist/test/bench/probe-throughput.js [seconds] [inFlight]`;
-// CODE_VERSION=0 runs it before the binary commands and 64-bit digest.
+// 3-member syncobj-node cluster with every member under --cpu-prof, drives it from this process, and
+// prints each process's CPU time (from /proc) against the wall time, then the hottest functions per
+// member. `node dist/test/bench/probe-throughput.js [seconds] [inFlight] [never|always]` (the fsync
+// policy, default never); CODE_VERSION=0 runs it before the binary commands and 64-bit digest.
 
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { BENCH_CODE_VERSION, nodeLeader } from './util.js';
 
 const seconds = Number(process.argv[2] ?? 4);
 const inFlight = Number(process.argv[3] ?? 64);
+const fsync = process.argv[4] === 'always' ? 'always' : 'never';
 const profDir = mkdtempSync(join(tmpdir(), 'syncobj-prof-'));
 
 function cpuMs(pid: number): number {
@@ -22,9 +23,9 @@ function cpuMs(pid: number): number {
 }
 
 // NodeCluster.startMember, with the node under --cpu-prof (not allowed in NODE_OPTIONS).
-const cluster = new NodeCluster((await freePorts(3)).map((p) => `127.0.0.1:${p}`), { fsync: 'never' });
+const cluster = new NodeCluster((await freePorts(3)).map((p) => `127.0.0.1:${p}`), { fsync });
 for (const a of cluster.addresses) {
-  const args = ['--partners', cluster.addresses.filter((x) => x !== a).join(','), '--data-dir', join(cluster.dir, a.replace(':', '_')), '--fsync', 'never'];
+  const args = ['--partners', cluster.addresses.filter((x) => x !== a).join(','), '--data-dir', join(cluster.dir, a.replace(':', '_')), '--fsync', fsync];
   cluster.children.set(a, cluster.group.start(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, NODE_BIN, '--self', a, ...args]));
 }
 const pids = new Map<number, string>();
@@ -40,7 +41,7 @@ try {
   const r = await closedLoop(writers, inFlight / 4, seconds * 1000, 0, 'm');
   const wall = performance.now() - t0;
   const self = process.cpuUsage(self0);
-  console.log(`${r.opsPerSec.toFixed(0)} ops/s over ${(wall / 1000).toFixed(1)} s, ${inFlight} in flight`);
+  console.log(`${r.opsPerSec.toFixed(0)} ops/s over ${(wall / 1000).toFixed(1)} s, ${inFlight} in flight, --fsync ${fsync}`);
   console.log(`load generator (this process): ${(((self.user + self.system) / 1000 / wall) * 100).toFixed(0)}% of one core`);
   for (const [pid, name] of pids) console.log(`${name}: ${(((cpuMs(pid) - before.get(pid)!) / wall) * 100).toFixed(0)}% of one core`);
   writers.forEach((w) => w.close());
