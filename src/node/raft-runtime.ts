@@ -91,7 +91,7 @@ export class RaftRuntime {
   constructor(private readonly options: RuntimeOptions) {
     const { recovered } = options;
     this.#clock = options.clock ?? systemClock;
-    this.#requestPrefix = `${process.pid.toString(36)}.${this.#clock.now().toString(36)}.`;
+    this.#requestPrefix = `${process.pid.toString(36)}.${Math.floor(this.#clock.now()).toString(36)}.`;
     if (recovered.snapshot) this.kv.restore(recovered.snapshot.data, recovered.snapshot.meta.index, recovered.snapshot.meta.codeVersion);
     this.raft = new RaftNode({
       id: options.self,

@@ -1,7 +1,10 @@
 // The clock and timers RaftRuntime runs on: the process's own in a node, virtual ones in the simulator.
 
 export interface RuntimeClock {
-  /** Milliseconds since some fixed point; only differences and uniqueness per start matter. */
+  /**
+   * Milliseconds since some fixed point; only differences and uniqueness per start matter. It must
+   * not jump when the system clock is set: request deadlines are measured on it.
+   */
   now(): number;
   /** Runs `run` every `ms` until the returned function is called. */
   every(ms: number, run: () => void): () => void;
@@ -12,7 +15,9 @@ export interface RuntimeClock {
 }
 
 export const systemClock: RuntimeClock = {
-  now: () => Date.now(),
+  // The wall clock at start-up plus the monotonic time since: unique across restarts, and never
+  // moved by an NTP step or a resumed VM (Date.now() would be).
+  now: () => performance.timeOrigin + performance.now(),
   every(ms, run) {
     const timer = setInterval(run, ms);
     return () => clearInterval(timer);
