@@ -634,6 +634,11 @@ export class RaftNode {
   private sendAppend(to: NodeId, sendIfEmpty = true): boolean {
     const pr = this.tracker.get(to);
     if (!pr || pr.isPaused(this.cfg.maxInflight)) return false;
+    // A member that does not support the enabled code version (an older build added after it was
+    // enabled), or whose version is not known yet, would misread what follows: it gets nothing
+    // from the log until a heartbeat's answer shows it supports the version.
+    const enabled = this.configuration.enabledCodeVersion;
+    if (enabled > 0 && (this.tracker.peer(to)?.supportedCodeVersion ?? -1) < enabled) return false;
     const prevIndex = pr.next - 1;
     const prevTerm = this.log.term(prevIndex);
     if (prevTerm === undefined) {

@@ -89,6 +89,15 @@ export const MUTANTS: Mutant[] = [
     tests: [RUNTIME_SIM],
   },
   {
+    name: 'replicate-to-older-build',
+    guarantee: LOST,
+    breaks: 'after code version 1 is enabled, the leader sends the log to a member added later that supports only version 0, which misreads binary commands and the 64-bit digest and diverges',
+    file: 'src/raft/raft.ts',
+    find: 'if (enabled > 0 && (this.tracker.peer(to)?.supportedCodeVersion ?? -1) < enabled) return false;',
+    replace: 'if (enabled < 0) return false;',
+    tests: ['test/raft/raft-node.test.ts'],
+  },
+  {
     name: 'commit-previous-term',
     guarantee: LOST,
     breaks: 'a leader commits an entry of an earlier term by counting replicas (thesis figure 3.7, "figure 8")',

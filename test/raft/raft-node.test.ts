@@ -187,3 +187,49 @@ test('proposals and acknowledgements between two Readies reach each follower as 
   assert.deepEqual(announce.map((m) => [m.to, m.type]), [['b', 'append'], ['c', 'append']]);
   assert.ok(announce.every((m) => m.type === 'append' && m.commit === leader.softState().commit && m.entries.length === 0));
 });
+
+test('after code version 1 is enabled, a member added later gets no entries until it shows it supports version 1', () => {
+  const ids = ['a', 'b', 'c'];
+  const make = (id: string, voters: string[], supportedCodeVersion: number, r: number) => new RaftNode({ id, voters, supportedCodeVersion, random: () => r });
+  const nodes = new Map(ids.map((id, i) => [id, make(id, ids, 1, i === 0 ? 0 : 0.99)]));
+  const received = new Map<string, number>();
+  const drainAll = (): Message[] =>
+    [...nodes.keys()].flatMap((id) => {
+      const sent: Message[] = [];
+      drain(nodes.get(id)!, { hs: { term: 0, vote: null, commit: 0 }, entries: [] }, sent, []);
+      return sent;
+    });
+  const settle = (ticks: number) => {
+    for (let t = 0; t < ticks; t++) {
+      for (const n of nodes.values()) n.tick();
+      let queue = drainAll();
+      for (let r = 0; r < 50 && queue.length > 0; r++) {
+        for (const m of queue) {
+          if (m.type === 'append' || m.type === 'snapshot') received.set(m.to, (received.get(m.to) ?? 0) + (m.type === 'append' ? m.entries.length : 1));
+          nodes.get(m.to)?.step(m);
+        }
+        queue = drainAll();
+      }
+    }
+  };
+  settle(30);
+  const leader = nodes.get('a')!;
+  assert.equal(leader.softState().role, 'leader');
+  leader.proposeVersion(1);
+  settle(5);
+  assert.equal(leader.status().enabledCodeVersion, 1);
+
+  // d runs an older build (version 0 only) and is added after the switch.
+  nodes.set('d', make('d', [], 0, 0.99));
+  leader.proposeConfChange({ type: 'add', node: 'd' });
+  for (let i = 0; i < 5; i++) leader.propose(enc.encode(`after ${i}`));
+  settle(40);
+  assert.equal(received.get('d') ?? 0, 0, 'no entry and no snapshot reach a member that cannot read them');
+  assert.ok(leader.status().learners.includes('d'), 'it stays a learner: never caught up, never promoted');
+
+  // Upgraded, its answers carry version 1, and it catches up.
+  nodes.set('d', make('d', [], 1, 0.99));
+  settle(40);
+  assert.ok((received.get('d') ?? 0) > 0);
+  assert.equal(nodes.get('d')!.softState().commit, leader.softState().commit);
+});
