@@ -3,25 +3,14 @@
 // nothing but the client is measured. `node dist/test/bench/probe-client.js [inFlight] [seconds]`
 
 import { fork } from 'node:child_process';
-import { createServer } from 'node:net';
 import { KvClient } from 'syncobj-admin';
-import { deriveNativeKey, serverHandshake } from '../../src/wire/native/index.js';
+import { startFakeNativeMember } from '../support/fake-native-member.js';
 
 if (process.argv[2] === '--member') {
-  const key = await deriveNativeKey(null);
-  const server = createServer((socket) => {
-    socket.on('error', () => undefined);
-    serverHandshake(socket, { passwordKey: key, timeoutMs: 2000 }).then(
-      (channel) => {
-        channel.on('error', () => undefined);
-        channel.on('message', (m: { t?: string; id?: number }) => {
-          if (m.t === 'kv') channel.send({ t: 'kv_reply', id: m.id, ok: true });
-        });
-      },
-      () => socket.destroy(),
-    );
+  const member = await startFakeNativeMember((m, channel) => {
+    if (m.t === 'kv') channel.send({ t: 'kv_reply', id: m.id, ok: true });
   });
-  server.listen(0, '127.0.0.1', () => process.send!((server.address() as { port: number }).port));
+  process.send!(member.port);
   process.on('disconnect', () => process.exit(0));
 } else {
   const inFlight = Number(process.argv[2] ?? 1024);

@@ -6,9 +6,8 @@
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
 import { KvClient } from 'syncobj-admin';
-import { deriveNativeKey, serverHandshake } from '../../src/wire/native/index.js';
+import { startFakeNativeMember, type FakeNativeMember } from '../support/fake-native-member.js';
 
 type Behaviour = 'drop-connection' | 'may-still-be-applied';
 
@@ -17,54 +16,36 @@ type Behaviour = 'drop-connection' | 'may-still-be-applied';
  * apply: every delivery, except that a re-send carrying an already seen client session and sequence
  * number (syncobj-protocol(7), Raft thesis 6.3) is recognised as a duplicate, as a real member does.
  */
-async function fakeMember(behaviour: Behaviour): Promise<{ address: string; sets: () => number; applied: () => number; server: Server }> {
-  const key = await deriveNativeKey(null);
+async function fakeMember(behaviour: Behaviour): Promise<{ member: FakeNativeMember; sets: () => number; applied: () => number }> {
   let sets = 0;
   let applied = 0;
   const seen = new Set<string>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    serverHandshake(socket, { passwordKey: key, timeoutMs: 2000 }).then(
-      (channel) => {
-        channel.on('error', () => undefined);
-        channel.on('message', (raw: unknown) => {
-          const m = raw as { t?: string; id?: number; op?: string; session?: unknown; seq?: unknown };
-          if (m.t !== 'kv') return;
-          if (m.op === 'set') {
-            sets++;
-            const id = typeof m.session === 'string' && typeof m.seq === 'number' ? `${m.session}/${m.seq}` : null;
-            if (id === null || !seen.has(id)) applied++;
-            if (id !== null) seen.add(id);
-          }
-          if (sets === 1 && behaviour === 'drop-connection') return channel.destroy();
-          if (sets === 1) {
-            channel.send({ t: 'kv_reply', id: m.id, ok: false, leader: address, error: 'no outcome within 10000 ms (it may still be applied)' });
-            return;
-          }
-          channel.send({ t: 'kv_reply', id: m.id, ok: true });
-        });
-      },
-      () => socket.destroy(),
-    );
+  const member: FakeNativeMember = await startFakeNativeMember((m, channel) => {
+    if (m.t !== 'kv') return;
+    if (m.op === 'set') {
+      sets++;
+      const id = typeof m.session === 'string' && typeof m.seq === 'number' ? `${m.session}/${m.seq}` : null;
+      if (id === null || !seen.has(id)) applied++;
+      if (id !== null) seen.add(id);
+    }
+    if (sets === 1 && behaviour === 'drop-connection') return channel.destroy();
+    if (sets === 1) {
+      channel.send({ t: 'kv_reply', id: m.id, ok: false, leader: member.address, error: 'no outcome within 10000 ms (it may still be applied)' });
+      return;
+    }
+    channel.send({ t: 'kv_reply', id: m.id, ok: true });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const address = `127.0.0.1:${(server.address() as { port: number }).port}`;
-  return { address, sets: () => sets, applied: () => applied, server };
+  return { member, sets: () => sets, applied: () => applied };
 }
 
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
-after(() => {
-  for (const s of sockets) s.destroy();
-  servers.forEach((s) => s.close());
-});
+const members: FakeNativeMember[] = [];
+after(() => members.forEach((m) => m.close()));
 
 for (const behaviour of ['drop-connection', 'may-still-be-applied'] as const) {
   test(`one KvClient.set is applied once even when the first attempt ends ambiguously (${behaviour})`, async () => {
     const fake = await fakeMember(behaviour);
-    servers.push(fake.server);
-    const client = new KvClient({ members: [fake.address], password: null, timeoutMs: 3000 });
+    members.push(fake.member);
+    const client = new KvClient({ members: [fake.member.address], password: null, timeoutMs: 3000 });
     try {
       await client.set('k', 'v');
     } catch {

@@ -3,42 +3,25 @@
 // is in flight no timer keeps the process alive.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
 import { NativeConnection } from '../../src/client/native-connection.js';
-import { deriveNativeKey, serverHandshake } from '../../src/wire/native/index.js';
+import { deriveNativeKey } from '../../src/wire/native/index.js';
+import { startFakeNativeMember, type FakeNativeMember } from '../support/fake-native-member.js';
 
-let server: Server;
+let member: FakeNativeMember;
 let address: string;
-const sockets = new Set<Socket>();
 
 // A fake member: answers an admin request whose arg is 'answer' at once, one whose arg is a number
 // after that many ms, and never the rest.
 before(async () => {
-  const key = await deriveNativeKey(null);
-  server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    serverHandshake(socket, { passwordKey: key, timeoutMs: 2000 }).then(
-      (channel) => {
-        channel.on('error', () => undefined);
-        channel.on('message', (raw: unknown) => {
-          const m = raw as { t?: string; id?: number; arg?: unknown };
-          if (m.t !== 'admin') return;
-          const reply = () => channel.send({ t: 'admin_reply', id: m.id, reply: 'SUCCESS' });
-          if (m.arg === 'answer') reply();
-          else if (typeof m.arg === 'number') setTimeout(reply, m.arg);
-        });
-      },
-      () => socket.destroy(),
-    );
+  member = await startFakeNativeMember((m, channel) => {
+    if (m.t !== 'admin') return;
+    const reply = () => channel.send({ t: 'admin_reply', id: m.id, reply: 'SUCCESS' });
+    if (m.arg === 'answer') reply();
+    else if (typeof m.arg === 'number') setTimeout(reply, m.arg);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  address = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  address = member.address;
 });
-after(() => {
-  for (const s of sockets) s.destroy();
-  server?.close();
-});
+after(() => member?.close());
 
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
