@@ -119,18 +119,7 @@ export class RaftMessageEncoder {
       for (let i = 0; i < s.length; i++) b[this.#at++] = s.charCodeAt(i);
       return;
     }
-    const length = Buffer.byteLength(s);
-    if (length < 32) this.#buffer[this.#at++] = 0xa0 | length;
-    else if (length < 0x100) {
-      this.#buffer[this.#at++] = 0xd9;
-      this.#buffer[this.#at++] = length;
-    } else if (length < 0x10000) {
-      this.#buffer[this.#at++] = 0xda;
-      this.#at = this.#buffer.writeUInt16BE(length, this.#at);
-    } else {
-      this.#buffer[this.#at++] = 0xdb;
-      this.#at = this.#buffer.writeUInt32BE(length, this.#at);
-    }
+    this.#header(Buffer.byteLength(s), STR);
     this.#at += this.#buffer.write(s, this.#at, 'utf8');
   }
 
@@ -156,33 +145,43 @@ export class RaftMessageEncoder {
   }
 
   #bin(data: Uint8Array): void {
-    this.#reserve(5 + data.length);
-    const n = data.length;
-    if (n < 0x100) {
-      this.#buffer[this.#at++] = 0xc4;
-      this.#buffer[this.#at++] = n;
-    } else if (n < 0x10000) {
-      this.#buffer[this.#at++] = 0xc5;
-      this.#at = this.#buffer.writeUInt16BE(n, this.#at);
-    } else {
-      this.#buffer[this.#at++] = 0xc6;
-      this.#at = this.#buffer.writeUInt32BE(n, this.#at);
-    }
+    this.#header(data.length, BIN);
     this.#raw(data);
   }
 
   #arrayHeader(n: number): void {
+    this.#header(n, ARRAY);
+  }
+
+  /** A string's, bin's or array's length header, in the smallest form its family has. */
+  #header(n: number, f: HeaderFamily): void {
     this.#reserve(5);
-    if (n < 16) this.#buffer[this.#at++] = 0x90 | n;
-    else if (n < 0x10000) {
-      this.#buffer[this.#at++] = 0xdc;
-      this.#at = this.#buffer.writeUInt16BE(n, this.#at);
+    const b = this.#buffer;
+    if (n < f.fixBelow) b[this.#at++] = f.fix | n;
+    else if (f.c8 !== 0 && n < 0x100) {
+      b[this.#at++] = f.c8;
+      b[this.#at++] = n;
+    } else if (n < 0x10000) {
+      b[this.#at++] = f.c16;
+      this.#at = b.writeUInt16BE(n, this.#at);
     } else {
-      this.#buffer[this.#at++] = 0xdd;
-      this.#at = this.#buffer.writeUInt32BE(n, this.#at);
+      b[this.#at++] = f.c32;
+      this.#at = b.writeUInt32BE(n, this.#at);
     }
   }
 }
+
+/** A msgpack length-header family: a one-byte form for lengths below `fixBelow` (0: none), then 8-, 16- and 32-bit forms (c8 0: none). */
+interface HeaderFamily {
+  fix: number;
+  fixBelow: number;
+  c8: number;
+  c16: number;
+  c32: number;
+}
+const STR: HeaderFamily = { fix: 0xa0, fixBelow: 32, c8: 0xd9, c16: 0xda, c32: 0xdb };
+const BIN: HeaderFamily = { fix: 0, fixBelow: 0, c8: 0xc4, c16: 0xc5, c32: 0xc6 };
+const ARRAY: HeaderFamily = { fix: 0x90, fixBelow: 16, c8: 0, c16: 0xdc, c32: 0xdd };
 
 /** An entry's map header and first key, and its other keys, as msgpack. */
 const ENTRY_INDEX = Uint8Array.of(0x84, 0xa5, ...Buffer.from('index'));

@@ -64,11 +64,6 @@ abstract class CounterCipher {
 }
 
 export class FrameSealer extends CounterCipher {
-  /** The sealed body (MAC ‖ ciphertext), as nacl.secretbox returns it. */
-  seal(plaintext: Uint8Array): Uint8Array {
-    return this.sealFrame(undefined, [plaintext], plaintext.length).subarray(FRAME_HEADER_BYTES);
-  }
-
   /**
    * One whole frame: the sealed body's length as uint32 big-endian, then the body sealing
    * `head` (if any) and `parts` in order, `size` bytes of parts in all. The parts are copied once,
