@@ -46,6 +46,16 @@ describe('adding and removing members', () => {
     } finally {
       reader.close();
     }
+    // The leader promotes the caught-up learner by a membership change of its own; a removal asked
+    // while that change is uncommitted is refused (one change at a time). Once the leader lists it
+    // as a voter, a write that commits after the promotion entry shows the promotion committed.
+    await waitFor('the leader to promote the newcomer', async () => ((await cluster.status(leader))[`learner_node_status_server_${newcomer}`] === undefined ? true : null));
+    const writer = cluster.client([leader]);
+    try {
+      await writer.set('after-promotion', 'yes');
+    } finally {
+      writer.close();
+    }
     // A member removing itself goes through the leader, like any other removal.
     assert.equal(await cluster.admin(newcomer, 'remove', newcomer), `SUCCESS REMOVE ${newcomer}`);
     const after = await cluster.status(leader);
